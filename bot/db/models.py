@@ -1,0 +1,289 @@
+"""ORM tables of the article store; only repositories touch these."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# A naming convention keeps constraint names identical on SQLite and PostgreSQL,
+# which Alembic batch mode needs to alter them later.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the shared naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class ArticleStatus:
+    """Values of articles.status (part of the store's documented contract)."""
+
+    PENDING = "pending"
+    ANALYZING = "analyzing"
+    ANALYZED = "analyzed"
+    FAILED = "failed"
+    ALL = (PENDING, ANALYZING, ANALYZED, FAILED)
+
+
+def _utcnow() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+class Article(Base):
+    """One article: its text, metadata and analysis status."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str | None] = mapped_column(String(2048))
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    source: Mapped[str | None] = mapped_column(String(200))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    is_global: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    title: Mapped[str] = mapped_column(String(1000), default="", nullable=False)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    raw_text: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    clean_text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=ArticleStatus.PENDING, index=True)
+    error: Mapped[str | None] = mapped_column(String(500))
+    similarity_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    analyzed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ArticleGuild(Base):
+    """A server that may see a non-global article (it came from that server's source)."""
+
+    __tablename__ = "article_guilds"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+
+
+class Person(Base):
+    """One person across articles."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_key: Mapped[str] = mapped_column(String(200), index=True, nullable=False)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
+    descriptions: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
+
+
+class Mention(Base):
+    """A person as one article names and describes them."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (UniqueConstraint("article_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    count: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
+    descriptions: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
+    first_offset: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class Quote(Base):
+    """A direct quote: exact text with offsets into the article's clean text."""
+
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    start: Mapped[int] = mapped_column(Integer, nullable=False)
+    end: Mapped[int] = mapped_column(Integer, nullable=False)
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    speaker_text: Mapped[str | None] = mapped_column(String(300))
+    cue: Mapped[str | None] = mapped_column(String(100))
+    rank: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    score: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+
+
+class Event(Base):
+    """Something that happened, as one article tells it."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    kind: Mapped[str] = mapped_column(String(50), nullable=False)
+    when_text: Mapped[str | None] = mapped_column(String(200))
+    when_start: Mapped[date | None] = mapped_column(Date)
+    when_end: Mapped[date | None] = mapped_column(Date)
+    where: Mapped[str | None] = mapped_column(String(200))
+    merge_key: Mapped[str] = mapped_column(String(400), index=True, nullable=False)
+    sentence_start: Mapped[int] = mapped_column(Integer, nullable=False)
+    sentence_end: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class EventPerson(Base):
+    """A person taking part in an event."""
+
+    __tablename__ = "event_people"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ArticleEntity(Base):
+    """A place or organization named in an article."""
+
+    __tablename__ = "article_entities"
+    __table_args__ = (UniqueConstraint("article_id", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # "place" | "organization"
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    count: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+
+class Summary(Base):
+    """An article's extractive summary."""
+
+    __tablename__ = "summaries"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    sentences: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
+
+
+class Source(Base):
+    """A feed or page polled for articles; guild_id 0 means global (from config.toml)."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("guild_id", "canonical_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, default=0, index=True, nullable=False)
+    url: Mapped[str] = mapped_column(String(2048), nullable=False)
+    canonical_url: Mapped[str] = mapped_column(String(2048), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), default="unknown", nullable=False)
+    title: Mapped[str | None] = mapped_column(String(500))
+    every_s: Mapped[int] = mapped_column(Integer, default=1800, nullable=False)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    disabled_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
+class SourceItem(Base):
+    """An item of a feed that was seen (ingested or skipped as backfill)."""
+
+    __tablename__ = "source_items"
+    __table_args__ = (UniqueConstraint("source_id", "item_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    item_key: Mapped[str] = mapped_column(String(2048), nullable=False)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
+class GuildSettings(Base):
+    """A server's digest configuration."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    schedule: Mapped[str] = mapped_column(String(100), nullable=False)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False)
+    max_articles: Mapped[int] = mapped_column(Integer, nullable=False)
+    max_quotes: Mapped[int] = mapped_column(Integer, nullable=False)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    last_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    problem: Mapped[str | None] = mapped_column(String(300))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
+class DigestSlot(Base):
+    """The exactly-once claim of one scheduled digest."""
+
+    __tablename__ = "digest_slots"
+    __table_args__ = (UniqueConstraint("guild_id", "channel_id", "slot_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    channel_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    slot_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)  # claimed|posted|skipped|failed
+    claimed_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class DigestArticle(Base):
+    """An article already posted to a server, so it is never posted twice."""
+
+    __tablename__ = "digest_articles"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("digest_slots.id", ondelete="SET NULL"))
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
+Index("ix_articles_published", Article.published_at)

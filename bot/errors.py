@@ -1,0 +1,42 @@
+"""Domain errors that carry a message safe to show to a user."""
+
+from __future__ import annotations
+
+
+class BylineError(Exception):
+    """Base for errors whose message can be shown to a user as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(BylineError):
+    """The user gave something we cannot use."""
+
+
+class NotFound(BylineError):
+    """The thing asked for does not exist (or is not visible to this server)."""
+
+
+class NotConfigured(BylineError):
+    """A setting the operation needs has not been made."""
+
+
+class ConfigError(BylineError):
+    """The configuration file or environment holds a wrong key or value."""
+
+
+class ModelMissing(BylineError):
+    """The spaCy model package is not installed."""
+
+
+class SourceUnavailable(BylineError):
+    """A feed or page could not be fetched or gave no article."""
+
+
+class FetchRefused(SourceUnavailable):
+    """The guarded fetcher refused an address or a response."""

@@ -10,7 +10,12 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from bot.errors import ConfigError
 
@@ -31,9 +36,7 @@ def _prepare_sqlite_path(url: str) -> None:
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool, immediate: bool) -> AsyncEngine:
-    engine = create_async_engine(
-        url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000}
-    )
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -69,9 +72,7 @@ class Database:
             self.engine = _sqlite_engine(url, busy_timeout_ms, echo, immediate=False)
             self.write_engine = _sqlite_engine(url, busy_timeout_ms, echo, immediate=True)
         else:
-            self.engine = create_async_engine(
-                url, echo=echo, pool_pre_ping=True, pool_recycle=1800
-            )
+            self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True, pool_recycle=1800)
             self.write_engine = self.engine
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)

@@ -1,0 +1,225 @@
+"""Writing articles and their analysis; the unit of work commits, not this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.analysis.types import Analysis
+from bot.db import dialect
+from bot.db.models import (
+    Article,
+    ArticleEntity,
+    ArticleGuild,
+    ArticleStatus,
+    Event,
+    EventPerson,
+    Mention,
+    Person,
+    Quote,
+    Summary,
+)
+from bot.ingest.readers import RawArticle
+from bot.text_keys import content_hash, name_key, shingle_key
+
+_MAX_LIST = 12
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """Identity of a stored article and what the write did."""
+
+    id: int
+    status: str  # added | updated | unchanged
+
+
+def _merge(existing: list[str], new: list[str]) -> list[str]:
+    seen = {name_key(x) for x in existing}
+    merged = list(existing)
+    for item in new:
+        if name_key(item) not in seen:
+            seen.add(name_key(item))
+            merged.append(item)
+    return merged[:_MAX_LIST]
+
+
+async def find_existing(
+    session: AsyncSession, raw: RawArticle, canonical: str | None
+) -> Article | None:
+    """Find the article with the same content, or at the same canonical URL."""
+    digest = content_hash(raw.title, raw.clean_text)
+    found = await session.scalar(select(Article).where(Article.content_hash == digest).limit(1))
+    if found is not None or canonical is None:
+        return found
+    return await session.scalar(
+        select(Article).where(Article.canonical_url == canonical).order_by(Article.id).limit(1)
+    )
+
+
+async def share_with_guild(session: AsyncSession, article: Article, guild_id: int | None) -> None:
+    """Make an article visible to a server (global when guild_id is None)."""
+    if guild_id is None:
+        article.is_global = True
+        return
+    await session.execute(
+        dialect.insert_ignore(session, ArticleGuild).values(
+            article_id=article.id, guild_id=guild_id
+        )
+    )
+
+
+async def store_article(
+    session: AsyncSession,
+    raw: RawArticle,
+    analysis: Analysis | None,
+    *,
+    canonical_url: str | None = None,
+    guild_id: int | None = None,
+    source_id: int | None = None,
+) -> StoredArticle:
+    """Insert or replace one article with its analysis (a no-op for identical content)."""
+    digest = content_hash(raw.title, raw.clean_text)
+    canonical = canonical_url or raw.url
+    existing = await find_existing(session, raw, canonical)
+    if (
+        existing is not None
+        and existing.content_hash == digest
+        and existing.status == ArticleStatus.ANALYZED
+    ):
+        await share_with_guild(session, existing, guild_id)
+        return StoredArticle(existing.id, "unchanged")
+    status = "updated" if existing is not None else "added"
+    article = existing or Article(is_global=guild_id is None, source_id=source_id)
+    article.url = raw.url
+    article.canonical_url = canonical
+    article.content_hash = digest
+    article.similarity_key = shingle_key(raw.clean_text)
+    article.source = raw.source
+    article.title = raw.title
+    article.authors = list(raw.authors)
+    article.published_at = raw.published_at
+    article.raw_text = raw.raw_text
+    article.clean_text = raw.clean_text
+    if existing is None:
+        session.add(article)
+    await session.flush()
+    await share_with_guild(session, article, guild_id)
+    if analysis is None:
+        article.status = ArticleStatus.PENDING
+    else:
+        await replace_analysis(session, article, analysis)
+    return StoredArticle(article.id, status)
+
+
+async def _person_for(
+    session: AsyncSession, name: str, aliases: list[str], descriptions: list[str]
+) -> Person:
+    key = name_key(name)
+    person = await session.scalar(select(Person).where(Person.name_key == key).limit(1))
+    if person is None:
+        person = Person(
+            name=name,
+            name_key=key,
+            aliases=aliases[:_MAX_LIST],
+            descriptions=descriptions[:_MAX_LIST],
+        )
+        session.add(person)
+        await session.flush()
+    else:
+        person.aliases = _merge(person.aliases, aliases)
+        person.descriptions = _merge(person.descriptions, descriptions)
+    return person
+
+
+async def replace_analysis(session: AsyncSession, article: Article, analysis: Analysis) -> None:
+    """Replace everything derived from an article (in the caller's transaction)."""
+    for table in (Mention, Quote, Event, ArticleEntity, Summary):
+        await session.execute(delete(table).where(table.article_id == article.id))  # type: ignore[attr-defined]
+    people: dict[str, int] = {}
+    for result in analysis.people:
+        person = await _person_for(session, result.name, result.aliases, result.descriptions)
+        people[result.name] = person.id
+        session.add(
+            Mention(
+                article_id=article.id,
+                person_id=person.id,
+                count=max(1, result.mentions),
+                aliases=result.aliases[:_MAX_LIST],
+                descriptions=result.descriptions[:_MAX_LIST],
+                first_offset=result.first_offset,
+            )
+        )
+    for quote in analysis.quotes:
+        session.add(
+            Quote(
+                article_id=article.id,
+                text=quote.text,
+                start=quote.start,
+                end=quote.end,
+                speaker_id=people.get(quote.speaker) if quote.speaker else None,
+                speaker_text=(quote.speaker_text or None) and quote.speaker_text[:300],
+                cue=quote.cue,
+                rank=quote.rank,
+                score=quote.score,
+            )
+        )
+    for event in analysis.events:
+        row = Event(
+            article_id=article.id,
+            name=event.name[:300],
+            kind=event.kind,
+            when_text=event.when_text,
+            when_start=event.when_start,
+            when_end=event.when_end,
+            where=event.where,
+            merge_key=event_merge_key(
+                event.kind, event.where, event.when_start.isoformat() if event.when_start else None
+            ),
+            sentence_start=event.sentence_start,
+            sentence_end=event.sentence_end,
+        )
+        session.add(row)
+        await session.flush()
+        for name in dict.fromkeys(event.people):
+            if name in people:
+                session.add(EventPerson(event_id=row.id, person_id=people[name]))
+    for kind, names in (("place", analysis.places), ("organization", analysis.organizations)):
+        for name in dict.fromkeys(names):
+            session.add(ArticleEntity(article_id=article.id, kind=kind, name=name[:300]))
+    session.add(Summary(article_id=article.id, sentences=list(analysis.summary)))
+    article.status = ArticleStatus.ANALYZED
+    article.error = None
+    article.analyzed_at = datetime.now(UTC)
+    await session.flush()
+    await dialect.fts_index(session, article.id, article.title, article.clean_text or "")
+
+
+def event_merge_key(kind: str, where: str | None, when: str | None) -> str:
+    """Events of the same kind, place and date are one event across articles."""
+    return f"{kind}|{name_key(where or '')}|{when or ''}"[:400]
+
+
+async def mark_failed(session: AsyncSession, article_id: int, reason: str) -> None:
+    """Record that an article could not be analysed."""
+    article = await session.get(Article, article_id)
+    if article is not None:
+        article.status = ArticleStatus.FAILED
+        article.error = reason[:500]
+
+
+async def claim_pending(session: AsyncSession, limit: int) -> list[Article]:
+    """Mark up to limit pending articles as analyzing and return them."""
+    rows = list(
+        await session.scalars(
+            select(Article)
+            .where(Article.status == ArticleStatus.PENDING)
+            .order_by(Article.id)
+            .limit(limit)
+        )
+    )
+    for article in rows:
+        article.status = ArticleStatus.ANALYZING
+    return rows

@@ -1,0 +1,142 @@
+"""Remove scraping junk from article text while keeping every real word verbatim."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Hover cards end with an all-caps "MORE" link; a card longer than this is not a card.
+_CARD_MAX_CHARS = 900
+_CARD_END = re.compile(r"\bMORE\b")
+
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    ),
+    None,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|[\ud800-\udfff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+_BOILERPLATE = re.compile(
+    r"""^(?:
+        advertisement|advertising|ad|sponsored(?:\s+content)?|skip\s+advertisement
+      | story\s+continues\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?
+      | article\s+continues\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?
+      | continue\s+reading(?:\s+(?:below|the\s+main\s+story))?
+      | share(?:\s+this)?(?:\s+(?:article|story|page))?(?:\s+on\s+\w+)?
+      | share\s+via\s+\w+ | (?:tweet|email|print)(?:\s+this)?(?:\s+(?:article|story))?
+      | subscribe(?:\s+(?:now|today|to\s+our\s+\w+(?:\s+\w+)?))?
+      | sign\s+up\s+for\s+(?:our|the)\s+[\w\s'\u2019-]{0,60}
+      | (?:click|tap)\s+here\s+to\s+[\w\s'\u2019-]{0,60}
+      | follow\s+us\s+on\s+[\w\s,&-]{0,60}
+      | (?:read|see)\s+more\s*:.{0,160} | related\s*:.{0,160} | most\s+read
+      | photo\s*:\s*(?:getty|ap|reuters|afp)[\w\s/.]{0,40}
+    )[.!:\s]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def normalize_text(text: str) -> str:
+    """NFC, drop invisible and control characters, unify line endings."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _CONTROL.sub("", text)
+
+
+_CANDIDATE = re.compile(r"(?<=[a-z.'\u2019])(?=[A-Z])|(?<=\w) (?=[A-Z])")
+_STRIP = ".,:;'\u2019\"\u201c\u201d"
+
+
+def _repeat_score(text: str, g: int) -> int:
+    """Score a possible card start: how much of the name before g is repeated after it."""
+    before = text[max(0, g - 80) : g].split()
+    if not before:
+        return 0
+    last = before[-1].strip(_STRIP)
+    if not last or not last[0].isupper():
+        return 0
+    full: list[str] = []
+    for word in text[g : g + 120].split()[:6]:
+        if not word[:1].isupper():
+            return 0
+        bare = word.strip(_STRIP)
+        if bare == last or (
+            word.startswith(last) and len(word) > len(last) and word[len(last)].isupper()
+        ):
+            full.append(last)
+            break
+        full.append(bare)
+    else:
+        return 0
+    if full[-1] != last:
+        return 0
+    # Count how many of the repeated name's words also end the text before the card.
+    score = 0
+    for a, b in zip(reversed(full), reversed(before), strict=False):
+        if a != b.strip(_STRIP):
+            break
+        score += 1
+    return score
+
+
+def _strip_cards_once(text: str) -> tuple[str, bool]:
+    for more in _CARD_END.finditer(text):
+        lo = max(0, more.start() - _CARD_MAX_CHARS)
+        newline = text.rfind("\n", lo, more.start())
+        lo = newline + 1 if newline >= 0 else lo
+        best, best_at = 0, -1
+        for candidate in _CANDIDATE.finditer(text, lo, more.start()):
+            score = _repeat_score(text, candidate.start())
+            if score > best:
+                best, best_at = score, candidate.start()
+        if best_at >= 0:
+            return text[:best_at] + text[more.end() :], True
+    return text, False
+
+
+def strip_hover_cards(paragraph: str) -> str:
+    """Remove 'NameFull NameHeadline … MORE' hover cards glued to names."""
+    if "MORE" not in paragraph:
+        return paragraph
+    changed = True
+    while changed:
+        paragraph, changed = _strip_cards_once(paragraph)
+    return paragraph
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """Tell whether a whole paragraph is a boilerplate line (ads, share prompts)."""
+    return len(paragraph) <= 200 and bool(_BOILERPLATE.match(paragraph.strip()))
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split on blank lines; lines inside a paragraph are joined with a space."""
+    blocks = re.split(r"\n\s*\n", text)
+    paragraphs = []
+    for block in blocks:
+        joined = _SPACES.sub(" ", " ".join(line.strip() for line in block.split("\n"))).strip()
+        if joined:
+            paragraphs.append(joined)
+    return paragraphs
+
+
+def clean_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Clean a list of paragraphs: cards removed, boilerplate lines dropped."""
+    cleaned = []
+    for paragraph in paragraphs:
+        paragraph = _SPACES.sub(" ", strip_hover_cards(paragraph)).strip()
+        if paragraph and not is_boilerplate(paragraph):
+            cleaned.append(paragraph)
+    return cleaned
+
+
+def clean_text(raw: str) -> str:
+    """Return the clean body: paragraphs separated by one blank line."""
+    return "\n\n".join(clean_paragraphs(split_paragraphs(normalize_text(raw))))
+
+
+def clean_title(title: str) -> str:
+    """Clean a title to one line."""
+    return _SPACES.sub(" ", strip_hover_cards(normalize_text(title)).replace("\n", " ")).strip()

@@ -1,0 +1,67 @@
+"""Main-text and metadata extraction from HTML pages (trafilatura)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedPage:
+    """What trafilatura found on a page."""
+
+    title: str | None
+    text: str
+    url: str | None
+    date: str | None
+    author: str | None
+    sitename: str | None
+
+
+def decode_html(data: bytes, declared: str | None = None) -> str:
+    """Decode HTML bytes: BOM, then meta charset, then the declared charset, then UTF-8."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    candidates = []
+    match = _META_CHARSET.search(data[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "ignore"))
+    if declared:
+        candidates.append(declared)
+    candidates += ["utf-8", "cp1252"]
+    for encoding in candidates:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def extract_html(html: str, url: str | None = None) -> ExtractedPage | None:
+    """Extract the article body (paragraphs separated by blank lines) and metadata."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=False,
+        with_metadata=True,
+    )
+    if document is None:
+        return None
+    data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    text = str(data.get("text") or "")
+    # trafilatura puts one paragraph per line; our text format separates them by blank lines.
+    body = "\n\n".join(line.strip() for line in text.split("\n") if line.strip())
+    return ExtractedPage(
+        title=data.get("title"),
+        text=body,
+        url=data.get("url"),
+        date=data.get("date"),
+        author=data.get("author"),
+        sitename=data.get("sitename"),
+    )

@@ -1,0 +1,27 @@
+"""Normalised keys for matching names and texts (NFC, casefold, apostrophes folded)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_NON_WORD = re.compile(r"[^\w']+")
+
+
+def name_key(name: str) -> str:
+    """Key two spellings of one name to the same string."""
+    text = unicodedata.normalize("NFKC", name).translate(_APOSTROPHES).casefold()
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def content_hash(title: str, body: str) -> str:
+    """Hash of an article's visible content, for idempotent re-ingest."""
+    return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
+
+
+def shingle_key(body: str) -> str:
+    """A coarse fingerprint for near-identical syndicated copies (first 60 words)."""
+    words = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", body).casefold()).split()
+    return hashlib.sha256(" ".join(words[:60]).encode()).hexdigest()[:32]

@@ -1,0 +1,1 @@
+"""Tests of the Discord layer against FakeDiscord, a fake Discord server on localhost."""

@@ -17,6 +17,7 @@ DEFAULT_PORTS: frozenset[int] = frozenset({80, 443})
 
 PRIVATE_MESSAGE = "that address points inside a private network"
 SCHEME_MESSAGE = "that URL must start with http:// or https://"
+USERINFO_MESSAGE = "that URL contains a user name or password; remove them and try again"
 
 # Ranges that `ipaddress` reports as global (or not as private) on some CPython versions,
 # so `is_global` alone lets them through (RELIABILITY F2).
@@ -136,7 +137,7 @@ def check_url(
     if parsed.scheme not in ("http", "https"):
         raise FetchRefused(SCHEME_MESSAGE)
     if parsed.user is not None or parsed.password is not None:
-        raise FetchRefused("that URL contains a user name or password; remove them and try again")
+        raise FetchRefused(USERINFO_MESSAGE)
     raw_host = parsed.raw_host
     if not raw_host:
         raise FetchRefused("that URL has no host name")

@@ -22,6 +22,7 @@ from bot.errors import FetchRefused, SourceUnavailable
 from bot.ingest.addresses import (
     DEFAULT_PORTS,
     PRIVATE_MESSAGE,
+    USERINFO_MESSAGE,
     AllowEntry,
     check_url,
     is_allowed_host,
@@ -197,6 +198,10 @@ class GuardedFetcher:
         # Middlewares run for every redirect hop, so a Location header gets the same scheme,
         # userinfo, port and IP-literal checks as the URL the admin typed.
         check_url(request.url, self._allow, allowed_ports=self._allowed_ports)
+        if aiohttp.hdrs.AUTHORIZATION in request.headers:
+            # aiohttp moves user:password from a redirect's Location into this header before
+            # middlewares see the URL; we never send credentials of our own.
+            raise FetchRefused(USERINFO_MESSAGE)
         return await handler(request)
 
     async def fetch(

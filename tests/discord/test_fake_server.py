@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -423,3 +426,62 @@ def test_bot_permissions_follow_channel_overwrites(fake_discord: FakeDiscord) ->
     assert guild.permissions_for(fake_discord.bot_id, std.no_embeds.id) & EMBED_LINKS == 0
     assert guild.permissions_for(fake_discord.bot_id, std.news.id) & EMBED_LINKS
     assert guild.permissions_for(guild.owner_id, std.no_send.id) == discord.Permissions.all().value
+
+
+SUBPROCESS_BOT = """
+import os
+
+import discord
+from discord.ext import commands
+
+from bot.discord_app.api_base import use_api_base
+
+use_api_base(os.environ["BYLINE_DISCORD__API_BASE"])
+guild = discord.Object(int(os.environ["TEST_GUILD_ID"]))
+bot = commands.Bot(
+    command_prefix=commands.when_mentioned,
+    intents=discord.Intents(guilds=True),
+    allowed_mentions=discord.AllowedMentions.none(),
+)
+
+
+@bot.tree.command(name="ping", description="Ping", guild=guild)
+async def ping(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("pong")
+
+
+async def setup_hook() -> None:
+    await bot.tree.sync(guild=guild)
+
+
+bot.setup_hook = setup_hook
+bot.run(os.environ["DISCORD_TOKEN"], log_handler=None)
+"""
+
+
+async def test_bot_in_a_subprocess_talks_to_the_in_process_fake(
+    fake_discord: FakeDiscord, std: StandardGuild
+) -> None:
+    env = {
+        **os.environ,
+        "BYLINE_DISCORD__API_BASE": fake_discord.api_base,
+        "DISCORD_TOKEN": FAKE_TOKEN,
+        "TEST_GUILD_ID": str(std.guild.id),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", SUBPROCESS_BOT, env=env, cwd=Path(__file__).parents[2]
+    )
+    try:
+        await fake_discord.wait_for_request(
+            "PUT", rf"/applications/\d+/guilds/{std.guild.id}/commands", timeout_s=15.0
+        )
+        await fake_discord.wait_for_ready(timeout_s=15.0)
+        interaction = await fake_discord.send_slash_command("ping", guild_id=std.guild.id)
+        callback = await fake_discord.wait_for_callback(interaction)
+    finally:
+        process.terminate()
+        await process.wait()
+    assert callback["data"]["content"] == "pong"
+    assert callback["data"]["allowed_mentions"] == {"parse": []}
+    assert interaction.original is not None
+    assert fake_discord.channel_messages(std.general.id) == [interaction.original]

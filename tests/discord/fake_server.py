@@ -1107,7 +1107,7 @@ class FakeDiscord:
     ) -> FakeInteraction:
         """Dispatch a raw INTERACTION_CREATE (member, permissions and app_permissions filled in)."""
         interaction_id = self.snowflake()
-        token = f"aW50ZXJhY3Rpb246{interaction_id}:{uuid.uuid4().hex}{uuid.uuid4().hex}"
+        token = f"aW50ZXJhY3Rpb246{interaction_id}{uuid.uuid4().hex}{uuid.uuid4().hex}"
         payload: dict[str, Any] = {
             "id": str(interaction_id),
             "application_id": str(self.application_id),
@@ -1821,6 +1821,8 @@ class FakeDiscord:
                 raise DiscordError(404, "Unknown Message", 10008)
             if kind == 7:
                 self._edit_message(target, data, record.files)
+            # For a component interaction, @original is the message the component is on.
+            interaction.original = target
             resource["message"] = target.data
         elif kind == 8:
             choices = data.get("choices")

@@ -485,3 +485,9 @@ async def test_bot_in_a_subprocess_talks_to_the_in_process_fake(
     assert callback["data"]["allowed_mentions"] == {"parse": []}
     assert interaction.original is not None
     assert fake_discord.channel_messages(std.general.id) == [interaction.original]
+
+
+def test_use_api_base_none_leaves_discord_py_alone() -> None:
+    before = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    use_api_base(None)
+    assert before == (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)

@@ -349,6 +349,9 @@ async def test_forced_disconnect_resumes_and_replays_missed_events(
         await fake_discord.disconnect(None)  # no close frame at all
         await fake_discord.wait_until(lambda: fake_discord.resume_count == 2, 5.0)
         await fake_discord.wait_for_ready()
+        await fake_discord.request_reconnect()  # op 7
+        await fake_discord.wait_until(lambda: fake_discord.resume_count == 3, 5.0)
+        await fake_discord.wait_for_ready()
         assert bot.get_guild(std.guild.id) is not None
     assert seen["feed_add"][0] == "during-outage"
     assert fake_discord.identify_count == 1

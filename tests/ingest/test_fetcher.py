@@ -38,9 +38,9 @@ PAGE = b"<!doctype html><html><head><title>Hi</title></head><body><p>Hello</p></
 
 
 @functools.cache
-def gzip_bomb() -> bytes:
-    """200 MiB of zeros, gzip-compressed to about 200 KB."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+def zip_bomb(encoding: str) -> bytes:
+    """200 MiB of zeros, gzip- or deflate-compressed to about 200 KB."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
     zeros = b"\0" * MiB
     parts = [compressor.compress(zeros) for _ in range(200)]
     parts.append(compressor.flush())
@@ -487,10 +487,13 @@ def _rss_mib() -> float:
     return 0.0
 
 
-async def test_gzip_bomb_stops_at_the_cap_with_bounded_memory(site: Site) -> None:
-    bomb = gzip_bomb()
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_compression_bomb_stops_at_the_cap_with_bounded_memory(
+    site: Site, encoding: str
+) -> None:
+    bomb = zip_bomb(encoding)
     assert len(bomb) < 300 * 1024
-    site.static("/bomb", bomb, "text/html", **{"Content-Encoding": "gzip"})
+    site.static("/bomb", bomb, "text/html", **{"Content-Encoding": encoding})
     site.static("/page", PAGE, "text/html")
     async with make_fetcher(allow=local(site)) as fetcher:
         rss_before = _rss_mib()
@@ -506,7 +509,9 @@ async def test_gzip_bomb_stops_at_the_cap_with_bounded_memory(site: Site) -> Non
         rss_growth = _rss_mib() - rss_before
         # The session stays usable after an aborted body (R3).
         assert (await fetcher.fetch(site.url("/page"), kind="page")).status == 200
-    print(f"bomb: peak traced {peak / MiB:.1f} MiB, RSS +{rss_growth:.1f} MiB, {elapsed:.2f}s")
+    print(
+        f"{encoding} bomb: peak traced {peak / MiB:.1f} MiB, RSS +{rss_growth:.1f} MiB, {elapsed:.2f}s"
+    )
     assert peak < 3 * 5 * MiB
     assert rss_growth < 50
     assert elapsed < 10
@@ -605,6 +610,13 @@ async def test_redirect_loop_is_too_many_redirects(site: Site) -> None:
         with pytest.raises(SourceUnavailable, match="too many redirects"):
             await fetcher.fetch(site.url("/loop"), kind="feed")
     assert site.hits["/loop"] <= 6
+
+
+async def test_oversized_response_header_is_a_plain_sentence(site: Site) -> None:
+    site.static("/long-header", PAGE, "text/html", **{"X-Padding": "a" * 20_000})
+    async with make_fetcher(allow=local(site)) as fetcher:
+        with pytest.raises(SourceUnavailable, match="cannot read"):
+            await fetcher.fetch(site.url("/long-header"), kind="page")
 
 
 async def test_http_errors_are_plain_sentences(site: Site) -> None:

@@ -220,9 +220,7 @@ class GuardedFetcher:
             and self._settings.respect_robots
             and not await self._robots_allow(parsed)
         ):
-            raise FetchRefused(
-                "that site's robots.txt asks bots not to fetch this page, so Byline will not"
-            )
+            raise FetchRefused("that site's robots.txt does not allow bots to read this page")
         headers = {"Accept": _ACCEPT[kind]}
         if etag:
             headers["If-None-Match"] = etag
@@ -245,13 +243,15 @@ class GuardedFetcher:
         kind: FetchKind | Literal["robots"],
         headers: dict[str, str],
         limit: int,
+        total_s: float | None = None,
     ) -> FetchResult:
         if self._session is None:
             raise RuntimeError("use GuardedFetcher as an async context manager")
         s = self._settings
         noun = _NOUN[kind]
+        total_s = total_s or s.total_timeout_s
         try:
-            async with asyncio.timeout(s.total_timeout_s):
+            async with asyncio.timeout(total_s):
                 async with self._session.get(
                     url,
                     headers=headers,
@@ -283,7 +283,7 @@ class GuardedFetcher:
             ) from None
         except TimeoutError:
             raise SourceUnavailable(
-                f"the server did not send the whole {noun} within {s.total_timeout_s:g} seconds"
+                f"the server did not send the whole {noun} within {total_s:g} seconds"
             ) from None
         except aiohttp.ClientConnectorDNSError:
             raise SourceUnavailable(f"the host name {url.host} could not be found") from None
@@ -347,8 +347,13 @@ class GuardedFetcher:
         # An unreachable, missing or refused robots.txt means "no rules" (RFC 9309 treats
         # 4xx that way; we treat every failure that way so a flaky host is not blacklisted).
         try:
+            # A short budget: robots.txt only gates the page fetch that follows.
             result = await self._request(
-                origin / "robots.txt", "robots", {"Accept": "text/plain"}, _ROBOTS_MAX_BYTES
+                origin / "robots.txt",
+                "robots",
+                {"Accept": "text/plain"},
+                _ROBOTS_MAX_BYTES,
+                total_s=min(self._settings.total_timeout_s, self._settings.read_timeout_s),
             )
         except SourceUnavailable as exc:
             logger.debug("robots.txt of %s unavailable: %s", origin, exc)

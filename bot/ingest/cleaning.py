@@ -49,18 +49,18 @@ _CANDIDATE = re.compile(r"(?<=[a-z.'\u2019])(?=[A-Z])|(?<=\w) (?=[A-Z])")
 _STRIP = ".,:;'\u2019\"\u201c\u201d"
 
 
-def _repeat_score(text: str, g: int) -> int:
-    """Score a possible card start: how much of the name before g is repeated after it."""
+def _repeat_score(text: str, g: int) -> tuple[int, str]:
+    """Score a possible card start (how much of the name before g is repeated after it)."""
     before = text[max(0, g - 80) : g].split()
     if not before:
-        return 0
+        return 0, ""
     last = before[-1].strip(_STRIP)
     if not last or not last[0].isupper():
-        return 0
+        return 0, ""
     full: list[str] = []
     for word in text[g : g + 120].split()[:6]:
         if not word[:1].isupper():
-            return 0
+            return 0, ""
         bare = word.strip(_STRIP)
         if bare == last or (
             word.startswith(last) and len(word) > len(last) and word[len(last)].isupper()
@@ -69,40 +69,44 @@ def _repeat_score(text: str, g: int) -> int:
             break
         full.append(bare)
     else:
-        return 0
+        return 0, ""
     if full[-1] != last:
-        return 0
+        return 0, ""
     # Count how many of the repeated name's words also end the text before the card.
     score = 0
     for a, b in zip(reversed(full), reversed(before), strict=False):
         if a != b.strip(_STRIP):
             break
         score += 1
-    return score
+    return score, " ".join(full)
 
 
-def _strip_cards_once(text: str) -> tuple[str, bool]:
+def _strip_cards_once(text: str, hints: dict[str, str]) -> tuple[str, bool]:
     for more in _CARD_END.finditer(text):
         lo = max(0, more.start() - _CARD_MAX_CHARS)
         newline = text.rfind("\n", lo, more.start())
         lo = newline + 1 if newline >= 0 else lo
-        best, best_at = 0, -1
+        best, best_at, best_name = 0, -1, ""
         for candidate in _CANDIDATE.finditer(text, lo, more.start()):
-            score = _repeat_score(text, candidate.start())
-            if score > best:
-                best, best_at = score, candidate.start()
+            score, name = _repeat_score(text, candidate.start())
+            if score > 0 and score >= best:  # the latest of equal candidates is the real start
+                best, best_at, best_name = score, candidate.start(), name
         if best_at >= 0:
+            # The card repeats the person's full name: keep it as a hint for the analysis.
+            if len(best_name.split()) >= 2:
+                hints[best_name.split()[-1]] = best_name
             return text[:best_at] + text[more.end() :], True
     return text, False
 
 
-def strip_hover_cards(paragraph: str) -> str:
+def strip_hover_cards(paragraph: str, hints: dict[str, str] | None = None) -> str:
     """Remove 'NameFull NameHeadline … MORE' hover cards glued to names."""
     if "MORE" not in paragraph:
         return paragraph
+    hints = {} if hints is None else hints
     changed = True
     while changed:
-        paragraph, changed = _strip_cards_once(paragraph)
+        paragraph, changed = _strip_cards_once(paragraph, hints)
     return paragraph
 
 
@@ -122,11 +126,11 @@ def split_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
-def clean_paragraphs(paragraphs: list[str]) -> list[str]:
+def clean_paragraphs(paragraphs: list[str], hints: dict[str, str] | None = None) -> list[str]:
     """Clean a list of paragraphs: cards removed, boilerplate lines dropped."""
     cleaned = []
     for paragraph in paragraphs:
-        paragraph = _SPACES.sub(" ", strip_hover_cards(paragraph)).strip()
+        paragraph = _SPACES.sub(" ", strip_hover_cards(paragraph, hints)).strip()
         if paragraph and not is_boilerplate(paragraph):
             cleaned.append(paragraph)
     return cleaned
@@ -134,7 +138,14 @@ def clean_paragraphs(paragraphs: list[str]) -> list[str]:
 
 def clean_text(raw: str) -> str:
     """Return the clean body: paragraphs separated by one blank line."""
-    return "\n\n".join(clean_paragraphs(split_paragraphs(normalize_text(raw))))
+    return clean_with_hints(raw)[0]
+
+
+def clean_with_hints(raw: str) -> tuple[str, dict[str, str]]:
+    """Return the clean body and the full names hover cards gave for short names."""
+    hints: dict[str, str] = {}
+    body = "\n\n".join(clean_paragraphs(split_paragraphs(normalize_text(raw)), hints))
+    return body, hints
 
 
 def clean_title(title: str) -> str:

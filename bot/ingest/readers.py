@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import InvalidInput
-from bot.ingest.cleaning import clean_text, clean_title, normalize_text
+from bot.ingest.cleaning import clean_title, clean_with_hints, normalize_text
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -34,6 +34,7 @@ class RawArticle:
     published_at: datetime | None = None
     source: str | None = None
     authors: list[str] = field(default_factory=list)
+    name_hints: dict[str, str] = field(default_factory=dict)
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -82,7 +83,7 @@ def build_article(
 ) -> RawArticle:
     """Clean and validate one article's fields."""
     raw = normalize_text(body)
-    clean = clean_text(raw)
+    clean, hints = clean_with_hints(raw)
     title = clean_title(title or "")[:1000]
     if not clean:
         raise InvalidInput(
@@ -99,6 +100,7 @@ def build_article(
         published_at=parse_datetime(published_at),
         source=(source or None) and str(source).strip()[:200],
         authors=_authors(authors),
+        name_hints=hints,
     )
 
 

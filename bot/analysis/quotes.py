@@ -1,0 +1,483 @@
+"""Find direct quotes (verbatim spans with offsets) and attribute each to its speaker."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.analysis.people import PersonIndex
+from bot.analysis.types import QuoteResult
+
+SPEECH_LEMMAS = {
+    "say",
+    "tell",
+    "add",
+    "write",
+    "ask",
+    "explain",
+    "note",
+    "state",
+    "argue",
+    "insist",
+    "warn",
+    "recall",
+    "tweet",
+    "post",
+    "continue",
+    "reply",
+    "declare",
+    "announce",
+    "acknowledge",
+    "admit",
+    "concede",
+    "caution",
+    "claim",
+    "confirm",
+    "deny",
+    "describe",
+    "emphasize",
+    "emphasise",
+    "observe",
+    "predict",
+    "promise",
+    "remark",
+    "report",
+    "respond",
+    "stress",
+    "suggest",
+    "testify",
+    "vow",
+    "call",
+    "urge",
+    "joke",
+    "complain",
+    "conclude",
+    "counter",
+    "quip",
+    "shout",
+    "whisper",
+    "scream",
+    "yell",
+    "boast",
+    "plead",
+    "pledge",
+    "assert",
+    "maintain",
+    "mutter",
+    "recount",
+    "reflect",
+    "sigh",
+    "lament",
+    "concur",
+    "agree",
+    "contend",
+    "demand",
+    "murmur",
+    "tout",
+    "hail",
+    "praise",
+    "criticize",
+    "criticise",
+    "dismiss",
+    "blast",
+    "brand",
+    "label",
+    "dub",
+    "characterize",
+    "characterise",
+    "mention",
+    "point",
+    "answer",
+    "begin",
+    "go",
+}
+_ATTRIBUTION_NOUNS = {
+    "statement",
+    "interview",
+    "post",
+    "tweet",
+    "letter",
+    "email",
+    "memo",
+    "speech",
+}
+_TITLE_CUES = re.compile(
+    r"(?:so-called|dubbed|titled|entitled|nicknamed|known as|the (?:film|movie|book|novel|song|"
+    r"album|show|series|play|documentary|podcast|headline|slogan|hashtag|campaign|exhibit|"
+    r"exhibition|musical|opera|poem|report|article|column|episode|programme|program|game|app))\s*$",
+    re.IGNORECASE,
+)
+_OPEN_SINGLE_BEFORE = set(' \n\t([{\u2014\u2013-"\u201c:')
+_CLOSE_SINGLE_AFTER = set(' \n\t.,;:!?)]}\u2014\u2013-"\u201d')
+_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+
+
+@dataclass
+class _Span:
+    start: int  # first character inside the marks
+    end: int  # one past the last character inside the marks
+    paragraph: int
+    opens_paragraph: bool
+    closed: bool
+    nested_in: int | None = None
+    continues: int | None = None  # index of the piece this one continues
+    speaker: int | None = None
+    speaker_text: str | None = None
+    cue: str | None = None
+    children: list[int] = field(default_factory=list)
+
+
+def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    bounds = []
+    pos = 0
+    for part in text.split("\n\n"):
+        bounds.append((pos, pos + len(part)))
+        pos += len(part) + 2
+    return bounds
+
+
+def _double_spans(text: str, p_index: int, start: int, end: int) -> list[_Span]:
+    """Double-quoted spans in one paragraph; an unclosed one runs to the paragraph's end."""
+    spans: list[_Span] = []
+    open_at: int | None = None
+    for i in range(start, end):
+        ch = text[i]
+        if open_at is None:
+            if ch == "\u201c" or (ch == '"' and (i == start or not text[i - 1].isalnum())):
+                open_at = i
+        elif ch in '\u201d"' or (ch == "\u201c" and i > open_at + 1 and text[i - 1] != " "):
+            if i > open_at + 1:
+                spans.append(_Span(open_at + 1, i, p_index, open_at == start, True))
+            open_at = None
+    if open_at is not None and end - open_at > 2:
+        spans.append(_Span(open_at + 1, end, p_index, open_at == start, False))
+    return spans
+
+
+def _single_spans(text: str, start: int, end: int, p_index: int) -> list[_Span]:
+    """Single-quoted spans in a region, telling quote marks from apostrophes."""
+    spans: list[_Span] = []
+    open_at: int | None = None
+    for i in range(start, end):
+        ch = text[i]
+        if ch not in "'\u2018\u2019":
+            continue
+        before = text[i - 1] if i > start else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if open_at is None:
+            if (before in _OPEN_SINGLE_BEFORE or i == start) and after.isalnum() and ch != "\u2019":
+                # "'90s" and "'Tis" are elisions, not quotes.
+                if not re.match(r"\d0s|tis\b|twas\b|em\b|n\b", text[i + 1 : i + 6], re.IGNORECASE):
+                    open_at = i
+            elif (
+                (before in _OPEN_SINGLE_BEFORE or i == start) and after.isalnum() and ch == "\u2019"
+            ):
+                continue
+        else:
+            if before.isalnum() and after.isalnum():
+                continue  # an apostrophe inside a word
+            if (after in _CLOSE_SINGLE_AFTER or i + 1 >= end) and before not in " \n":
+                if before == "s" and after == " " and not re.search(r"[.!?,]", text[open_at:i]):
+                    # "the players' union": a plural possessive unless the span reads as speech
+                    if i - open_at > 60:
+                        continue
+                spans.append(_Span(open_at + 1, i, p_index, False, True))
+                open_at = None
+            if open_at is not None and i - open_at > 600:
+                open_at = None
+    return spans
+
+
+def _is_scare_quote(text: str, span: _Span) -> bool:
+    content = text[span.start : span.end].strip()
+    words = _WORD.findall(content)
+    if len(words) < 2:
+        return True
+    before = text[max(0, span.start - 40) : span.start - 1]
+    sentence_like = bool(re.search(r"[.!?,;:]\W*$", content)) or len(words) >= 8
+    if _TITLE_CUES.search(before) and not sentence_like:
+        return True
+    capitalised = all(
+        w[:1].isupper()
+        or w.lower() in {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at"}
+        for w in words
+    )
+    return capitalised and len(words) <= 6 and not sentence_like
+
+
+def find_spans(text: str) -> list[_Span]:
+    """Every quote span in the text (outer, nested and continued pieces), in order."""
+    spans: list[_Span] = []
+    previous_open: int | None = None
+    for p_index, (start, end) in enumerate(_paragraph_bounds(text)):
+        doubles = _double_spans(text, p_index, start, end)
+        covered: list[tuple[int, int]] = []
+        for span in doubles:
+            if span.opens_paragraph and previous_open is not None:
+                span.continues = previous_open
+            spans.append(span)
+            outer = len(spans) - 1
+            covered.append((span.start, span.end))
+            for inner in _single_spans(text, span.start, span.end, p_index):
+                inner.nested_in = outer
+                spans.append(inner)
+                spans[outer].children.append(len(spans) - 1)
+        previous_open = (
+            len(spans) - 1 - len(spans[-1].children) if doubles and not doubles[-1].closed else None
+        )
+        if doubles and not doubles[-1].closed:
+            previous_open = max(
+                i for i, s in enumerate(spans) if s.nested_in is None and s.paragraph == p_index
+            )
+        # Top-level single quotes (headline style: according to X, '...').
+        cursor = start
+        for a, b in sorted(covered) + [(end, end)]:
+            for single in _single_spans(text, cursor, a, p_index):
+                spans.append(single)
+            cursor = b + 1
+    return spans
+
+
+class QuoteAttributor:
+    """Attributes quote spans to people of a PersonIndex using the dependency parse."""
+
+    def __init__(self, doc: Any, people: PersonIndex) -> None:
+        self.doc = doc
+        self.text: str = doc.text
+        self.people = people
+
+    def _tokens(self, start: int, end: int) -> list[Any]:
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        return list(span) if span is not None else []
+
+    def _speaker_of_verb(
+        self, verb: Any, inside: tuple[int, int]
+    ) -> tuple[int | None, str | None, bool]:
+        """(person, words as written, found) for the subject of a speech verb."""
+        for child in verb.children:
+            if child.dep_ in {"nsubj", "nsubjpass"} and not (inside[0] <= child.idx < inside[1]):
+                return self._resolve_subject(child)
+        # "according to X"
+        if verb.lower_ == "according":
+            for child in verb.children:
+                if child.dep_ == "prep":
+                    for obj in child.children:
+                        if obj.dep_ == "pobj":
+                            return self._resolve_subject(obj)
+        # Inverted: "said X" where the parser hung X as a direct object or attr.
+        for child in verb.children:
+            if (
+                child.dep_ in {"dobj", "attr", "npadvmod", "appos"}
+                and child.i > verb.i
+                and child.pos_ == "PROPN"
+            ):
+                return self._resolve_subject(child)
+        return None, None, False
+
+    def _resolve_subject(self, tok: Any) -> tuple[int | None, str | None, bool]:
+        subtree = list(tok.subtree)
+        phrase = self.doc[subtree[0].i : subtree[-1].i + 1].text
+        ci = self.people.cluster_of_token(tok)
+        if ci is None:
+            for t in subtree:
+                if (
+                    t.i in self.people.token_cluster
+                    and t.dep_ not in {"poss"}
+                    and t.head.dep_ not in {"poss"}
+                ):
+                    ci = self.people.token_cluster[t.i]
+                    break
+        if ci is None and tok.lower_ in {"he", "she"}:
+            ci = self.people.resolve_pronoun(tok.lower_, tok.idx)
+        return ci, phrase[:300], True
+
+    def _governing_verb(
+        self, tokens: list[Any], inside: tuple[int, int], limit: tuple[int, int]
+    ) -> Any:
+        """Walk up from the quote to the nearest verb outside it that has a subject."""
+        inside_ids = {t.i for t in tokens}
+        heads = [t.head for t in tokens if t.head.i not in inside_ids and t.head.i != t.i]
+        for head in heads:
+            node = head
+            for _ in range(6):
+                if not (limit[0] <= node.idx < limit[1]):
+                    break
+                if node.lemma_.lower() in SPEECH_LEMMAS or node.lower_ == "according":
+                    return node
+                if node.pos_ in {"VERB", "AUX"} and any(
+                    c.dep_ in {"nsubj", "nsubjpass"} for c in node.children
+                ):
+                    return node
+                if node.head.i == node.i:
+                    break
+                node = node.head
+        return None
+
+    def _nearby_speech_verb(self, start: int, end: int, window: tuple[int, int]) -> Any:
+        """A speech verb right after the quote (same sentence) or before it ('X said:')."""
+        after = self._tokens(end, min(window[1], end + 160))
+        for tok in after[:14]:
+            if tok.text in {"\u201c", '"'} and tok.idx > end + 1:
+                break
+            if (
+                tok.lemma_.lower() in SPEECH_LEMMAS
+                and tok.pos_ in {"VERB", "AUX"}
+                or tok.lower_ == "according"
+            ):
+                return tok
+            if tok.text in {".", "!", "?"} and tok.idx > end + 1:
+                break
+        before = self._tokens(max(window[0], start - 200), max(window[0], start - 1))
+        for tok in reversed(before[-25:]):
+            if tok.text in {".", "!", "?"} and tok.idx < start - 3:
+                break
+            if tok.text in {"\u201d", '"'}:
+                break
+            if (
+                tok.lemma_.lower() in SPEECH_LEMMAS
+                and tok.pos_ in {"VERB", "AUX"}
+                or tok.lower_ == "according"
+            ):
+                return tok
+            if tok.lemma_.lower() in _ATTRIBUTION_NOUNS:
+                head = tok.head
+                while head.pos_ not in {"VERB", "AUX"} and head.head.i != head.i:
+                    head = head.head
+                if head.pos_ in {"VERB", "AUX"}:
+                    return head
+        return None
+
+    def attribute(self, span: _Span, limit: tuple[int, int]) -> None:
+        """Set span.speaker/speaker_text/cue from the grammar around the quote."""
+        tokens = self._tokens(span.start, span.end)
+        inside = (span.start - 1, span.end + 1)
+        verb = None
+        if tokens:
+            verb = self._nearby_speech_verb(span.start, span.end, limit)
+            governing = self._governing_verb(tokens, inside, limit)
+            if verb is None or (
+                governing is not None
+                and governing.lemma_.lower() in SPEECH_LEMMAS
+                and abs(governing.idx - span.end) < abs(verb.idx - span.end)
+            ):
+                verb = governing or verb
+        if verb is None:
+            return
+        ci, words, found = self._speaker_of_verb(verb, inside)
+        if not found:
+            # "said X" with X after the verb but not attached as a subject.
+            for tok in self._tokens(verb.idx + len(verb.text), min(limit[1], verb.idx + 80))[:6]:
+                if tok.i in self.people.token_cluster:
+                    ci, words, found = self.people.token_cluster[tok.i], tok.text, True
+                    break
+        if found:
+            span.speaker, span.speaker_text = ci, words
+            span.cue = "according to" if verb.lower_ == "according" else verb.text
+
+
+def _sentence_bounds(doc: Any, start: int) -> tuple[int, int]:
+    span = doc.char_span(start, start + 1, alignment_mode="expand")
+    if span is None or not len(span):
+        return 0, len(doc.text)
+    sent = span[0].sent
+    return sent.start_char, sent.end_char
+
+
+def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
+    """Find every quote in the doc and its speaker (None when unknown)."""
+    text = doc.text
+    spans = [s for s in find_spans(text) if not _is_scare_quote(text, s)]
+    bounds = _paragraph_bounds(text)
+    attributor = QuoteAttributor(doc, people)
+    index_of = {id(s): i for i, s in enumerate(spans)}
+    kept_ids = {id(s) for s in spans}
+    for span in spans:
+        p_start, p_end = bounds[span.paragraph]
+        if span.nested_in is not None:
+            # Grammar inside the outer quote first ("the president said: '...'").
+            outer_limit = (p_start, p_end)
+            attributor.attribute(span, outer_limit)
+            continue
+        attributor.attribute(span, (p_start, p_end))
+    # Propagation: continued pieces, split quotes, and bare quote paragraphs.
+    last_speaker_by_paragraph: dict[int, tuple[int | None, str | None, str | None]] = {}
+    top = [s for s in spans if s.nested_in is None]
+    for span in top:
+        if span.speaker_text is not None:
+            last_speaker_by_paragraph[span.paragraph] = (span.speaker, span.speaker_text, span.cue)
+    # Continuations share the speaker of whichever piece is attributed (usually the last).
+    groups: list[list[_Span]] = []
+    for span in top:
+        previous = None
+        if span.continues is not None:
+            prev_span = find_spans_cache(span, spans, text)
+            previous = prev_span
+        if previous is not None:
+            for group in groups:
+                if previous in group:
+                    group.append(span)
+                    break
+            else:
+                groups.append([previous, span])
+    for group in groups:
+        attributed = [s for s in group if s.speaker_text is not None]
+        if attributed:
+            source = attributed[-1]
+            for s in group:
+                if s.speaker_text is None:
+                    s.speaker, s.speaker_text, s.cue = (
+                        source.speaker,
+                        source.speaker_text,
+                        source.cue,
+                    )
+    previous_top: _Span | None = None
+    for span in top:
+        if span.speaker_text is None and previous_top is not None:
+            same_paragraph = previous_top.paragraph == span.paragraph
+            bare_paragraph = (
+                span.opens_paragraph
+                and previous_top.paragraph == span.paragraph - 1
+                and _is_bare_quote_paragraph(text, bounds[span.paragraph], span)
+            )
+            if (same_paragraph or bare_paragraph) and previous_top.speaker_text is not None:
+                span.speaker, span.speaker_text, span.cue = (
+                    previous_top.speaker,
+                    previous_top.speaker_text,
+                    previous_top.cue,
+                )
+        previous_top = span
+    del index_of, kept_ids
+    results = []
+    for span in spans:
+        quote_text = text[span.start : span.end]
+        stripped = quote_text.rstrip()
+        results.append(
+            QuoteResult(
+                text=stripped,
+                start=span.start,
+                end=span.start + len(stripped),
+                speaker=people.name_of(span.speaker),
+                speaker_text=span.speaker_text,
+                cue=span.cue,
+            )
+        )
+    results.sort(key=lambda q: (q.start, -q.end))
+    return results
+
+
+def find_spans_cache(span: _Span, spans: list[_Span], text: str) -> _Span | None:
+    """The open piece in the previous paragraph that span continues."""
+    candidates = [
+        s
+        for s in spans
+        if s.nested_in is None and s.paragraph == span.paragraph - 1 and not s.closed
+    ]
+    return candidates[-1] if candidates else None
+
+
+def _is_bare_quote_paragraph(text: str, bounds: tuple[int, int], span: _Span) -> bool:
+    """A paragraph made only of quotes carries no attribution of its own."""
+    paragraph = text[bounds[0] : bounds[1]]
+    outside = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", "", paragraph)
+    return len(_WORD.findall(outside)) <= 2

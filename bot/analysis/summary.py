@@ -1,0 +1,69 @@
+"""Extractive summaries and the ranking of key quotes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.analysis.types import EventResult, PersonResult, QuoteResult
+
+_WORDS = re.compile(r"\w+")
+
+
+def rank_quotes(quotes: list[QuoteResult], people: list[PersonResult]) -> None:
+    """Score and rank quotes for digests (rule documented in README: 'Key quotes')."""
+    mentions = {p.name: p.mentions for p in people}
+    for quote in quotes:
+        words = len(_WORDS.findall(quote.text))
+        score = 0.0
+        score += 3.0 if quote.speaker else (0.5 if quote.speaker_text else 0.0)
+        score += min(words, 40) / 10  # substance, up to a point
+        if words < 6:
+            score -= 2.0  # fragments and partial quotes read badly on their own
+        if any(o is not quote and o.start <= quote.start and quote.end <= o.end for o in quotes):
+            score -= 3.0  # nested inside a quote we already show
+        score += 0.05 * mentions.get(quote.speaker or "", 0)
+        quote.score = round(score, 3)
+    order = sorted(range(len(quotes)), key=lambda i: (-quotes[i].score, quotes[i].start))
+    shown: list[set[str]] = []
+    rank = 0
+    for i in order:
+        quote = quotes[i]
+        tokens = set(_WORDS.findall(quote.text.lower()))
+        duplicate = any(tokens and len(tokens & s) / max(1, len(tokens | s)) > 0.7 for s in shown)
+        if duplicate:
+            quote.score -= 5.0
+        shown.append(tokens)
+    order = sorted(range(len(quotes)), key=lambda i: (-quotes[i].score, quotes[i].start))
+    for rank, i in enumerate(order):
+        quotes[i].rank = rank
+
+
+def summarize(
+    doc: Any, quotes: list[QuoteResult], events: list[EventResult], max_sentences: int = 3
+) -> list[str]:
+    """Lead sentence, then the sentence with the top quote or main event, then the next lead."""
+    sentences = [s for s in doc.sents if len(_WORDS.findall(s.text)) >= 6]
+    if not sentences:
+        return [s.text.strip() for s in list(doc.sents)[:max_sentences] if s.text.strip()]
+    chosen = [sentences[0]]
+    top = min((q for q in quotes if q.speaker), key=lambda q: q.rank, default=None)
+    if top is not None:
+        for sent in sentences:
+            if sent.start_char <= top.start < sent.end_char and sent not in chosen:
+                if len(_WORDS.findall(sent.text)) <= 60:
+                    chosen.append(sent)
+                break
+    if len(chosen) < 2 and events:
+        for sent in sentences:
+            if sent.start_char == events[0].sentence_start and sent not in chosen:
+                chosen.append(sent)
+                break
+    for sent in sentences[1:]:
+        if len(chosen) >= max_sentences or sum(len(_WORDS.findall(s.text)) for s in chosen) > 70:
+            break
+        if sent not in chosen:
+            chosen.append(sent)
+    chosen = chosen[:max_sentences]
+    chosen.sort(key=lambda s: s.start_char)
+    return [s.text.strip() for s in chosen]

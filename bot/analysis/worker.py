@@ -1,0 +1,93 @@
+"""Run the analysis off the event loop, in worker processes that load the model once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import datetime
+
+from bot.analysis.nlp import load_model
+from bot.analysis.pipeline import analyze_text
+from bot.analysis.types import Analysis
+from bot.errors import InvalidInput
+
+logger = logging.getLogger(__name__)
+
+
+def _warm(model: str) -> None:
+    load_model(model)
+
+
+def _run(text: str, published_at: datetime | None, hints: dict[str, str], model: str) -> Analysis:
+    return analyze_text(text, published_at=published_at, name_hints=hints, model=model)
+
+
+class Analyzer:
+    """Analyses articles in a process pool (or threads, for small one-shot CLI runs)."""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        workers: int = 1,
+        timeout_s: float = 120.0,
+        max_chars: int = 200_000,
+        processes: bool = True,
+    ) -> None:
+        self.model = model
+        self.timeout_s = timeout_s
+        self.max_chars = max_chars
+        self._workers = workers
+        self._processes = processes
+        self._pool: Executor | None = None
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            # The model must load in the worker before the first article, so a missing
+            # model fails here with its one-line message rather than deep in a job.
+            load_model(self.model) if not self._processes else None
+            if self._processes:
+                # spawn: forking a process that runs an event loop and threads is unsafe.
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self._workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_warm,
+                    initargs=(self.model,),
+                )
+            else:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self._workers, thread_name_prefix="analysis"
+                )
+        return self._pool
+
+    def check_model(self) -> None:
+        """Raise ModelMissing now if the configured model cannot load."""
+        import importlib.util
+
+        if importlib.util.find_spec(self.model) is None:
+            load_model(self.model)
+
+    async def analyze(
+        self, text: str, published_at: datetime | None = None, hints: dict[str, str] | None = None
+    ) -> Analysis:
+        """Analyse one article's clean text without blocking the event loop."""
+        if len(text) > self.max_chars:
+            raise InvalidInput(
+                f"the article is longer than {self.max_chars:,} characters; raise analysis.max_chars to analyse it"
+            )
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(
+            self._executor(), _run, text, published_at, hints or {}, self.model
+        )
+        async with asyncio.timeout(self.timeout_s):
+            return await future
+
+    async def close(self) -> None:
+        """Shut the pool down."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await asyncio.get_running_loop().run_in_executor(
+                None, lambda: pool.shutdown(wait=True, cancel_futures=True)
+            )

@@ -46,6 +46,7 @@ class AnalysisSettings(_Section):
     workers: int = Field(default=1, ge=1, le=32)
     timeout_s: float = Field(default=120.0, gt=0)
     max_chars: int = Field(default=200_000, ge=1_000)
+    pending_poll_s: float = Field(default=30.0, gt=0)
 
 
 class DiscordSettings(_Section):

@@ -72,6 +72,7 @@ _NAME_WORD = re.compile(
     r"^(?:[A-Z][\w'\u2019.-]*|[A-Z]\.(?:[A-Z]\.)*|(?:" + "|".join(sorted(PARTICLES)) + r"))$"
 )
 _POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
+_SPEECH = {"say", "tell", "add", "write", "ask", "explain", "note", "recall", "insist", "argue", "warn", "testify", "post", "reply", "continue"}
 
 
 def _bare(word: str) -> str:
@@ -213,7 +214,7 @@ class PersonIndex:
         while i >= 0:
             tok = doc[i]
             low = _bare(tok.text)
-            if tok.is_punct and tok.text not in {".", "-"}:
+            if tok.is_punct:
                 break
             if tok.pos_ in {"DET", "PRON", "VERB", "AUX", "ADP", "CCONJ", "SCONJ", "PART", "NUM"}:
                 break
@@ -223,7 +224,7 @@ class PersonIndex:
                 and low not in TITLES
             ):
                 break
-            if tok.dep_ in {"compound", "amod", "nmod", "punct"} or low in TITLES:
+            if tok.pos_ in {"NOUN", "PROPN", "ADJ"} and (tok.dep_ in {"compound", "amod", "nmod"} or low in TITLES):
                 names.add(i)
                 i -= 1
                 continue
@@ -243,6 +244,10 @@ class PersonIndex:
             return
         if all(w.lower() in PARTICLES for w in words):
             return
+        if len(words) == 1 and _bare(words[0]) in TITLES:
+            return  # "Coach" on its own
+        if len(words) == 1 and words[0].isupper() and len(words[0]) > 2:
+            return  # datelines ("BERLIN —") and acronyms
         if self._is_non_person(start, end, words):
             return
         if any(start < m.token_end and m.token_start < end for m in self.mentions):
@@ -402,9 +407,9 @@ class PersonIndex:
             first = _core(cluster.words)[0].lower()
             if len(_core(cluster.words)) >= 2:
                 if first in MALE_NAMES:
-                    cluster.male += 2
+                    cluster.male += 1
                 if first in FEMALE_NAMES:
-                    cluster.female += 2
+                    cluster.female += 1
 
     def _pronoun_evidence(self) -> None:
         """Learn genders from pronouns in sentences that name exactly one person."""
@@ -432,10 +437,81 @@ class PersonIndex:
                 self.clusters[ci].forms[phrase] = self.clusters[ci].forms.get(phrase, 0) + 1
         self.references.sort()
 
+    def _sweep_surnames(self) -> None:
+        """Bare surnames NER missed ("Pierce said") belong to the named person."""
+        doc = self.doc
+        surnames: dict[str, int] = {}
+        for ci, cluster in enumerate(self.clusters):
+            core = _core(cluster.words)
+            if len(core) >= 2:
+                surnames.setdefault(core[-1], ci)
+        taken = {i for m in self.mentions for i in range(m.token_start, m.token_end)}
+        for surname, ci in surnames.items():
+            for match in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", self.text):
+                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                if span is None or any(t.i in taken for t in span):
+                    continue
+                prev = doc[span.start - 1] if span.start > 0 else None
+                if prev is not None and prev.text[:1].isupper() and prev.pos_ == "PROPN" and _bare(prev.text) not in TITLES:
+                    continue  # part of another full name
+                if self._is_non_person(span.start, span.end, [surname]):
+                    continue
+                left = self._left_title(span.start)
+                mention = _Mention(match.start(), match.end(), [surname], doc[left : span.start].text if left < span.start else "", span.start, span.end, ci)
+                self.mentions.append(mention)
+                taken |= set(range(span.start, span.end))
+        self.mentions.sort(key=lambda m: m.start)
+
+    def _poisoned(self) -> set[str]:
+        """Names used for storms, parks, schools... in this article are not people here."""
+        poisoned = set()
+        for tok in self.doc:
+            if tok.lower_.rstrip(".") in {p.rstrip(".") for p in NON_PERSON_PREV} and tok.text[:1].isupper():
+                nxt = tok.nbor(1) if tok.i + 1 < len(self.doc) else None
+                if nxt is not None and nxt.text[:1].isupper():
+                    poisoned.add(nxt.text)
+            if tok.text[:1].isupper() and tok.i + 1 < len(self.doc):
+                nxt = self.doc[tok.i + 1]
+                if nxt.text.lower() in NON_PERSON_NEXT and nxt.text[:1].isupper():
+                    poisoned.add(tok.text)
+        return poisoned
+
+    def _drop_unlikely(self) -> None:
+        """Drop one-word 'people' with no title, no speech and a single mention, and places."""
+        doc = self.doc
+        poisoned = self._poisoned()
+        keep: list[int] = []
+        for ci, cluster in enumerate(self.clusters):
+            mentions = [m for m in self.mentions if m.cluster == ci]
+            core = _core(cluster.words)
+            preceded = [doc[m.token_start - 1].lower_ if m.token_start > 0 else "" for m in mentions]
+            if mentions and all(p in {"the", "in", "at", "from", "near", "outside", "to", "of"} for p in preceded):
+                continue  # "the Bulldogs", "in Buenos Aires"
+            if len(core) >= 2:
+                keep.append(ci)
+                continue
+            if core[0] in poisoned:
+                continue
+            titled = any(m.title_text and {_bare(w) for w in m.title_text.split()} & TITLES for m in mentions)
+            speaks = any(
+                doc[i].dep_ in {"nsubj", "nsubjpass"} and doc[i].head.lemma_ in _SPEECH
+                for m in mentions
+                for i in range(m.token_start, m.token_end)
+            )
+            if titled or speaks or len(mentions) >= 3:
+                keep.append(ci)
+        remap = {old: new for new, old in enumerate(keep)}
+        self.clusters = [self.clusters[i] for i in keep]
+        self.mentions = [m for m in self.mentions if m.cluster in remap]
+        for mention in self.mentions:
+            mention.cluster = remap[mention.cluster]
+
     def _build(self) -> None:
         self._collect()
         self._cluster()
         self._apply_hints()
+        self._sweep_surnames()
+        self._drop_unlikely()
         self._describe()
         self._pronoun_evidence()
         self._role_references()
@@ -468,7 +544,7 @@ class PersonIndex:
 
     def person_at(self, tok: Any) -> int | None:
         """Resolve a proper-noun subject the NER missed ("said Okafor") to a person."""
-        if tok.pos_ != "PROPN" or tok.ent_type_ in {"GPE", "ORG", "NORP", "LOC", "FAC", "DATE"}:
+        if tok.pos_ != "PROPN" or not tok.text[:1].isupper():
             return None
         start = tok.i
         while (
@@ -484,6 +560,8 @@ class PersonIndex:
         mention = self.mentions.pop()
         ci = self.match_words(mention.words, mention.start)
         if ci is None:
+            if tok.ent_type_ in {"GPE", "ORG", "NORP", "LOC", "FAC", "DATE"}:
+                return None
             if len(_core(mention.words)) < 2 and tok.dep_ not in {"nsubj", "nsubjpass"}:
                 return None
             self.clusters.append(Cluster(words=list(mention.words)))

@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make demo` and `make test` (Python 3.11+ is all they need).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+DEMO_DB ?= sqlite+aiosqlite:///data/byline.db
+
+.PHONY: install demo test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Byline needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/byline ingest --db $(DEMO_DB) samples/
+	$(VENV)/bin/byline digest --preview --db $(DEMO_DB)
+	$(VENV)/bin/byline who Kim --db $(DEMO_DB)
+
+lint: install
+	$(VENV)/bin/ruff check bot cogs tests bench
+	$(VENV)/bin/ruff format --check bot cogs tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+unit: install
+	$(PY) -m pytest -q
+
+test: lint typecheck unit
+
+bench: install
+	$(PY) -m bench.extraction
+	$(PY) -m bench.analysis_speed
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

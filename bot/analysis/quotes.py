@@ -255,9 +255,16 @@ class QuoteAttributor:
         self, verb: Any, inside: tuple[int, int]
     ) -> tuple[int | None, str | None, bool]:
         """(person, words as written, found) for the subject of a speech verb."""
-        for child in verb.children:
-            if child.dep_ in {"nsubj", "nsubjpass"} and not (inside[0] <= child.idx < inside[1]):
-                return self._resolve_subject(child)
+        node = verb
+        for _ in range(3):
+            for child in node.children:
+                if child.dep_ in {"nsubj", "nsubjpass"} and not (inside[0] <= child.idx < inside[1]):
+                    return self._resolve_subject(child)
+            # "X praised the bill and said ...", "X ..., calling it '...'": the subject is the head's
+            if node.dep_ in {"conj", "xcomp", "advcl", "pcomp"} and node.head.i != node.i:
+                node = node.head
+            else:
+                break
         # "according to X"
         if verb.lower_ == "according":
             for child in verb.children:

@@ -201,6 +201,16 @@ class PersonIndex:
             start += 1
         while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct):
             end -= 1
+        # Extend left over given names NER cut off ("Marcus" of "Marcus Ellison Jr.").
+        while (
+            start > 0
+            and doc[start - 1].pos_ == "PROPN"
+            and doc[start - 1].text[:1].isupper()
+            and doc[start - 1].dep_ in {"compound", "flat"}
+            and _bare(doc[start - 1].text) not in TITLES
+            and doc[start - 1].ent_type_ not in {"GPE", "ORG", "NORP", "LOC", "FAC"}
+        ):
+            start -= 1
         # Extend right over a name suffix spaCy left out ("Whitcomb Jr.").
         while end < len(doc) and _is_suffix(doc[end].text) and doc[end].text[:1].isupper():
             end += 1

@@ -21,6 +21,10 @@ NO_TEXT_MESSAGE = "no article text found on that page"
 MIN_ARTICLE_CHARS = 280
 
 
+class ExtractionFailed(SourceUnavailable):
+    """The page was fetched but holds no usable article text (retrying will not help)."""
+
+
 @dataclass(frozen=True, slots=True)
 class FetchedArticle:
     """An extracted article and the canonical URL it is stored under."""
@@ -48,9 +52,9 @@ async def article_from_page(
     page = await asyncio.to_thread(extract_html, html, final_url)
     text = page.text.strip() if page is not None else ""
     if page is None or not text:
-        raise SourceUnavailable(NO_TEXT_MESSAGE)
+        raise ExtractionFailed(NO_TEXT_MESSAGE)
     if len(text) < MIN_ARTICLE_CHARS:
-        raise SourceUnavailable(
+        raise ExtractionFailed(
             f"only {len(text)} characters of article text found on that page; it is not "
             "an article, or it is cut off"
         )
@@ -63,11 +67,11 @@ async def article_from_page(
             text,
             url=link,
             published_at=_date_or_none(page.date),
-            source=source or page.sitename,
+            source=page.sitename or source,
             authors=page.author,
         )
     except InvalidInput:
-        raise SourceUnavailable(NO_TEXT_MESSAGE) from None
+        raise ExtractionFailed(NO_TEXT_MESSAGE) from None
     return FetchedArticle(raw=raw, canonical_url=canonical, final_url=final_url)
 
 

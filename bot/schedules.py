@@ -94,7 +94,9 @@ def _wall(text: str) -> tuple[int, int]:
     return hour, minute
 
 
-def _cron_field(text: str, low: int, high: int, what: str, names: dict[str, int] | None = None) -> frozenset[int] | None:
+def _cron_field(
+    text: str, low: int, high: int, what: str, names: dict[str, int] | None = None
+) -> frozenset[int] | None:
     if text == "*":
         return None
     values: set[int] = set()
@@ -109,7 +111,10 @@ def _cron_field(text: str, low: int, high: int, what: str, names: dict[str, int]
             start, end = low, high
         elif "-" in part:
             a, b = part.split("-", 1)
-            start, end = _cron_value(a, low, high, what, names), _cron_value(b, low, high, what, names)
+            start, end = (
+                _cron_value(a, low, high, what, names),
+                _cron_value(b, low, high, what, names),
+            )
         else:
             start = _cron_value(part, low, high, what, names)
             end = high if step > 1 else start
@@ -141,9 +146,16 @@ def _parse_cron(fields: list[str]) -> Schedule:
         1,
         12,
         "month",
-        {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))},
+        {
+            m: i + 1
+            for i, m in enumerate(
+                ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+            )
+        },
     )
-    cron_days = _cron_field(dow, 0, 7, "day of week", {d: (i + 1) % 7 for i, d in enumerate(WEEKDAYS)})
+    cron_days = _cron_field(
+        dow, 0, 7, "day of week", {d: (i + 1) % 7 for i, d in enumerate(WEEKDAYS)}
+    )
     # cron counts Sunday as 0 (and 7); Python's weekday() counts Monday as 0
     weekdays = None if cron_days is None else frozenset((d - 1) % 7 for d in cron_days)
     return Schedule(

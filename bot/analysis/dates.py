@@ -18,7 +18,25 @@ def _month_range(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def resolve_date(phrase: str, published: datetime | None) -> tuple[date | None, date | None]:
+_POINT_IN_TIME = re.compile(
+    rf"\b(?:{_MONTH_RE}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|"
+    r"yesterday|tomorrow|last|next|this|ago|\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+def is_point_in_time(phrase: str) -> bool:
+    """Tell a date ('on Tuesday', 'March 2019') from a duration ('eleven years', 'a week')."""
+    return bool(_POINT_IN_TIME.search(phrase)) and not re.search(
+        r"\b(?:years?|months?|weeks?|days?)\s+(?:old|long)\b|^(?:the\s+)?(?:past|last|next)\s+(?:\d+|two|three|four|five|six|several|few)\s",
+        phrase,
+        re.IGNORECASE,
+    )
+
+
+def resolve_date(
+    phrase: str, published: datetime | None, *, future: bool = False
+) -> tuple[date | None, date | None]:
     """Return (start, end) for a date phrase; (None, None) when it cannot be resolved."""
     text = phrase.lower().strip().strip(".,")
     text = re.sub(r"^(?:on|in|at|by|during|since|from|early|late|mid|the)\s+", "", text)
@@ -61,7 +79,10 @@ def resolve_date(phrase: str, published: datetime | None) -> tuple[date | None, 
     m = re.fullmatch(rf"({_MONTH_RE})", text)
     if m:
         month = _MONTHS[m.group(1)]
-        year = base.year if month <= base.month else base.year - 1
+        if future:
+            year = base.year if month >= base.month else base.year + 1
+        else:
+            year = base.year if month <= base.month else base.year - 1
         return _month_range(year, month)
     if text in {"today", "this morning", "this afternoon", "this evening", "tonight"}:
         return base, base
@@ -77,7 +98,7 @@ def resolve_date(phrase: str, published: datetime | None) -> tuple[date | None, 
     )
     if m:
         which, weekday = m.group(1), _WEEKDAYS[m.group(2)]
-        if which == "next":
+        if which == "next" or (future and which != "last"):
             delta = (weekday - base.weekday()) % 7 or 7
             day = base + timedelta(days=delta)
         else:

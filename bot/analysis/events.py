@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.analysis.dates import resolve_date
+from bot.analysis.dates import is_point_in_time, resolve_date
 from bot.analysis.people import PersonIndex
 from bot.analysis.types import EventResult
 
@@ -194,7 +194,7 @@ _WEAK_KINDS = {
     "approval",
     "passage",
 }
-MAX_EVENTS = 10
+MAX_EVENTS = 16
 
 
 def _strip_det(text: str) -> str:
@@ -227,13 +227,27 @@ def _place_for(trigger: Any, sent: Any) -> str | None:
     head = trigger.head
     if trigger.pos_ == "VERB":
         head = trigger
-    for child in head.children:
-        if child.dep_ == "prep" and child.lower_ in {"in", "at", "near", "off", "outside"}:
-            for obj in child.children:
-                if obj.dep_ == "pobj" and obj.ent_type_ in _PLACE_LABELS:
-                    return _entity_text(obj)
-    places = [e for e in sent.ents if e.label_ in _PLACE_LABELS]
-    return _strip_det(places[0].text) if len(places) == 1 else None
+    # "Cameron Parish, where a mandatory evacuation was ordered"
+    clause = head if head.dep_ == "relcl" else trigger if trigger.dep_ == "relcl" else None
+    if clause is not None and any(c.lower_ == "where" for c in clause.children):
+        if clause.head.ent_type_ in _PLACE_LABELS:
+            return _entity_text(clause.head)
+    holders = [head] + [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass", "dobj"}]
+    for holder in holders:
+        for child in holder.children:
+            if child.dep_ == "prep" and child.lower_ in {"in", "at", "near", "off", "outside"}:
+                for obj in child.children:
+                    if obj.dep_ == "pobj" and obj.ent_type_ in _PLACE_LABELS:
+                        return _entity_text(obj)
+    located = [
+        t
+        for t in sent
+        if t.dep_ == "pobj"
+        and t.ent_type_ in _PLACE_LABELS
+        and t.head.lower_ in {"in", "at", "near"}
+    ]
+    names = {_entity_text(t) for t in located}
+    return names.pop() if len(names) == 1 else None
 
 
 def _entity_text(tok: Any) -> str:
@@ -248,7 +262,7 @@ def _date_for(trigger: Any, sent: Any) -> Any:
     subtree = {t.i for t in trigger.subtree}
     head = trigger.head if trigger.pos_ != "VERB" else trigger
     head_tree = {t.i for t in head.subtree}
-    dates = [e for e in sent.ents if e.label_ == "DATE"]
+    dates = [e for e in sent.ents if e.label_ == "DATE" and is_point_in_time(e.text)]
     for group in (subtree, head_tree):
         for ent in dates:
             if ent.start in group:
@@ -324,38 +338,363 @@ def _merge(into: EventResult, other: EventResult) -> None:
             into.people.append(person)
 
 
+_EVENTIVE_SUFFIXES = ("tion", "sion", "ment", "ance", "ence", "ing", "al", "ure", "ery")
+_NOT_EVENTS = {
+    "thing",
+    "something",
+    "nothing",
+    "everything",
+    "building",
+    "meaning",
+    "morning",
+    "evening",
+    "feeling",
+    "ceiling",
+    "funding",
+    "spending",
+    "pricing",
+    "housing",
+    "training",
+    "clothing",
+    "nation",
+    "station",
+    "population",
+    "information",
+    "position",
+    "question",
+    "percent",
+    "government",
+    "department",
+    "environment",
+    "equipment",
+    "management",
+    "development",
+    "president",
+    "resident",
+    "audience",
+    "evidence",
+    "experience",
+    "science",
+    "finance",
+    "balance",
+    "distance",
+    "official",
+    "individual",
+    "material",
+    "capital",
+    "hospital",
+    "animal",
+    "signal",
+    "proposal",
+    "future",
+    "nature",
+    "culture",
+    "structure",
+    "temperature",
+    "legislature",
+    "gallery",
+    "battery",
+    "delivery",
+    "recovery",
+    "everyone",
+    "anyone",
+    "someone",
+    "ranking",
+    "king",
+    "ring",
+    "string",
+    "wing",
+    "sing",
+    "bring",
+    "spring",
+    "swing",
+    "pudding",
+    "wedding",
+    "setting",
+    "rating",
+    "organization",
+    "administration",
+    "association",
+    "corporation",
+    "institution",
+    "foundation",
+    "commission",
+    "division",
+    "television",
+    "version",
+    "mission",
+    "condition",
+    "direction",
+    "section",
+    "situation",
+    "location",
+    "education",
+    "relation",
+    "generation",
+    "solution",
+    "connection",
+    "portion",
+    "option",
+    "region",
+    "opinion",
+    "vision",
+    "tension",
+    "pension",
+    "amount",
+    "payment",
+    "statement",
+    "agreement",
+    "moment",
+    "argument",
+    "comment",
+    "element",
+}
+# Reporting and generic verbs do not name an event on their own.
+_VERB_STOP = {
+    "say",
+    "tell",
+    "add",
+    "be",
+    "have",
+    "do",
+    "make",
+    "take",
+    "get",
+    "go",
+    "come",
+    "give",
+    "see",
+    "know",
+    "think",
+    "want",
+    "expect",
+    "seem",
+    "become",
+    "include",
+    "remain",
+    "keep",
+    "begin",
+    "ask",
+    "note",
+    "describe",
+    "call",
+    "write",
+    "explain",
+    "continue",
+    "appear",
+    "believe",
+    "recall",
+    "estimate",
+    "plan",
+    "hope",
+    "try",
+    "need",
+    "use",
+    "show",
+    "find",
+    "leave",
+    "put",
+    "let",
+    "mean",
+    "suggest",
+    "argue",
+    "insist",
+    "warn",
+    "acknowledge",
+    "decline",
+    "refuse",
+}
+
+
+def _is_trigger_noun(tok: Any) -> str | None:
+    """The kind of event a noun names, if it names one."""
+    lemma = tok.lemma_.lower()
+    if lemma in NOUN_KINDS:
+        return NOUN_KINDS[lemma]
+    if lemma in _NOT_EVENTS or not lemma.isalpha() or len(lemma) < 5:
+        return None
+    if lemma.endswith(_EVENTIVE_SUFFIXES):
+        return lemma
+    return None
+
+
+def _attached_date(tok: Any, sent: Any) -> Any:
+    """A DATE entity attached to this word (not to a nested clause with its own verb)."""
+    for ent in sent.ents:
+        if ent.label_ != "DATE" or not is_point_in_time(ent.text):
+            continue
+        node = ent.root
+        for _ in range(5):
+            if node.i == tok.i:
+                return ent
+            if node.head.i == node.i or (node.pos_ in {"VERB", "AUX"} and node.i != ent.root.i):
+                break
+            node = node.head
+    return None
+
+
+def _verb_name(verb: Any) -> str:
+    """'passed package', 'pleaded guilty', 'sworn in', 'died'."""
+    words = [verb.text]
+    for child in verb.children:
+        if child.dep_ in {"prt"}:
+            words.append(child.text)
+    for child in verb.children:
+        if child.dep_ in {"dobj", "acomp", "attr", "oprd"} and child.ent_type_ not in {
+            "DATE",
+            "TIME",
+        }:
+            mods = [
+                t.text for t in child.lefts if t.dep_ in {"compound", "amod"} and t.i == child.i - 1
+            ]
+            words += mods + [child.text]
+            break
+    subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subject is not None and subject.pos_ in {"NOUN", "PROPN"}:
+        words.insert(0, subject.text)
+    return " ".join(words)
+
+
+def place_hint(tok: Any) -> str | None:
+    """A place directly attached to a verb ('walked out in Minneapolis')."""
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ in {"in", "at", "near"}:
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.ent_type_ in _PLACE_LABELS:
+                    return str(obj.text)
+    return None
+
+
+def _dateline_place(doc: Any) -> str | None:
+    """'SANTIAGO, Chile —' at the start of an article names where it happened."""
+    head = doc.text[:80]
+    if "\u2014" not in head and " - " not in head and "\u2013" not in head:
+        return None
+    for ent in doc.ents:
+        if ent.start_char > 60:
+            break
+        if ent.label_ in _PLACE_LABELS:
+            return _strip_det(ent.text)
+    return None
+
+
+_FUTURE_CUES = {
+    "will",
+    "would",
+    "'ll",
+    "plan",
+    "plans",
+    "planned",
+    "scheduled",
+    "expected",
+    "set",
+    "upcoming",
+    "next",
+    "proposed",
+}
+
+
+def _is_future(tok: Any, sent: Any) -> bool:
+    """Does the sentence talk about something still to come?"""
+    verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
+    for child in verb.children:
+        if child.lower_ in {"will", "'ll", "shall"} or (
+            child.dep_ == "aux" and child.lower_ == "would"
+        ):
+            return True
+    return any(t.lower_ in _FUTURE_CUES for t in sent) and not any(
+        t.tag_ in {"VBD"} and t.dep_ == "ROOT" for t in sent
+    )
+
+
+def _named_events(doc: Any, people: PersonIndex, published: datetime | None) -> list[EventResult]:
+    """Events NER names outright ('the Berlin International Film Festival')."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ != "EVENT":
+            continue
+        sent = ent.sent
+        dates = [e for e in sent.ents if e.label_ == "DATE" and is_point_in_time(e.text)]
+        when_text = dates[0].text if dates else None
+        start, end = (
+            resolve_date(when_text, published, future=_is_future(ent.root, sent))
+            if when_text
+            else (None, None)
+        )
+        name = _strip_det(ent.text)
+        out.append(
+            EventResult(
+                name,
+                name.split()[-1].lower(),
+                when_text,
+                start,
+                end,
+                _place_for(ent.root, sent),
+                _people(doc, people, sent),
+                sent.start_char,
+                sent.end_char,
+            )
+        )
+    return out
+
+
 def extract_events(doc: Any, people: PersonIndex, published: datetime | None) -> list[EventResult]:
     """Events of an article, one per real-world event."""
     found: list[EventResult] = []
     for sent in doc.sents:
         for tok in sent:
             lemma = tok.lemma_.lower()
-            if (
-                tok.pos_ in {"NOUN", "PROPN"}
-                and lemma in NOUN_KINDS
-                and tok.ent_type_ not in {"PERSON", "ORG", "WORK_OF_ART"}
-            ):
-                kind, trigger_word = NOUN_KINDS[lemma], tok
+            date_ent = None
+            if tok.pos_ == "NOUN" and tok.ent_type_ not in {
+                "PERSON",
+                "ORG",
+                "WORK_OF_ART",
+                "GPE",
+                "EVENT",
+            }:
+                kind = _is_trigger_noun(tok)
+                if kind is None:
+                    continue
+                date_ent = _attached_date(tok, sent)
+                strong = lemma in NOUN_KINDS
+                if not strong and date_ent is None:
+                    continue  # a generic nominalization needs its own date to be an event
+                if date_ent is None and tok.head.pos_ in {"VERB", "AUX"}:
+                    date_ent = _attached_date(tok.head, sent)
+                is_verb = False
             elif (
                 tok.pos_ == "VERB"
-                and lemma in VERB_NOUNS
-                and tok.dep_ in {"ROOT", "conj", "ccomp", "advcl", "relcl"}
+                and lemma not in _VERB_STOP
+                and tok.dep_ in {"ROOT", "conj", "ccomp", "advcl", "relcl", "xcomp"}
             ):
-                noun = VERB_NOUNS[lemma]
-                kind, trigger_word = VERB_KINDS[noun], tok
+                date_ent = _attached_date(tok, sent)
+                if date_ent is None and lemma not in VERB_NOUNS:
+                    continue
+                noun = VERB_NOUNS.get(lemma)
+                kind = VERB_KINDS.get(noun, lemma) if noun else lemma
+                is_verb = True
             else:
                 continue
-            place = _place_for(trigger_word, sent)
-            date_ent = _date_for(trigger_word, sent)
+            if date_ent is None:
+                dates = [e for e in sent.ents if e.label_ == "DATE" and is_point_in_time(e.text)]
+                date_ent = dates[0] if len(dates) == 1 else None
+            if is_verb and date_ent is None and place_hint(tok) is None:
+                continue
+            place = _place_for(tok, sent)
             when_text = date_ent.text if date_ent is not None else None
-            start, end = resolve_date(when_text, published) if when_text else (None, None)
+            start, end = (
+                resolve_date(when_text, published, future=_is_future(tok, sent))
+                if when_text
+                else (None, None)
+            )
             participants = _people(doc, people, sent)
+            if not (place or when_text or participants):
+                continue
             if kind in _WEAK_KINDS and not (place or when_text):
                 continue
-            if tok.pos_ == "VERB":
-                name = VERB_NOUNS[lemma] + (f" in {place}" if place else "")
-            else:
-                name = _name(trigger_word, place)
+            name = _verb_name(tok) if is_verb else _name(tok, place)
+            if is_verb and place and place.lower() not in name.lower():
+                name = f"{name} in {place}"
             found.append(
                 EventResult(
                     name=name,
@@ -369,6 +708,7 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                     sentence_end=sent.end_char,
                 )
             )
+    found = _named_events(doc, people, published) + found
     merged: list[EventResult] = []
     for event in found:
         for existing in merged:
@@ -377,8 +717,12 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                 break
         else:
             merged.append(event)
+    dateline = _dateline_place(doc)
+    for event in merged:
+        if event.where is None and dateline and event.sentence_start < 400:
+            event.where = dateline
     merged.sort(
-        key=lambda e: (-(bool(e.where) + bool(e.when_start) + bool(e.people)), e.sentence_start)
+        key=lambda e: (-(bool(e.where) + 2 * bool(e.when_start) + bool(e.people)), e.sentence_start)
     )
     kept = merged[:MAX_EVENTS]
     kept.sort(key=lambda e: e.sentence_start)

@@ -72,7 +72,23 @@ _NAME_WORD = re.compile(
     r"^(?:[A-Z][\w'\u2019.-]*|[A-Z]\.(?:[A-Z]\.)*|(?:" + "|".join(sorted(PARTICLES)) + r"))$"
 )
 _POSSESSIVE = ("'s", "\u2019s", "'", "\u2019")
-_SPEECH = {"say", "tell", "add", "write", "ask", "explain", "note", "recall", "insist", "argue", "warn", "testify", "post", "reply", "continue"}
+_SPEECH = {
+    "say",
+    "tell",
+    "add",
+    "write",
+    "ask",
+    "explain",
+    "note",
+    "recall",
+    "insist",
+    "argue",
+    "warn",
+    "testify",
+    "post",
+    "reply",
+    "continue",
+}
 
 
 def _bare(word: str) -> str:
@@ -234,7 +250,9 @@ class PersonIndex:
                 and low not in TITLES
             ):
                 break
-            if tok.pos_ in {"NOUN", "PROPN", "ADJ"} and (tok.dep_ in {"compound", "amod", "nmod"} or low in TITLES):
+            if tok.pos_ in {"NOUN", "PROPN", "ADJ"} and (
+                tok.dep_ in {"compound", "amod", "nmod"} or low in TITLES
+            ):
                 names.add(i)
                 i -= 1
                 continue
@@ -462,12 +480,25 @@ class PersonIndex:
                 if span is None or any(t.i in taken for t in span):
                     continue
                 prev = doc[span.start - 1] if span.start > 0 else None
-                if prev is not None and prev.text[:1].isupper() and prev.pos_ == "PROPN" and _bare(prev.text) not in TITLES:
+                if (
+                    prev is not None
+                    and prev.text[:1].isupper()
+                    and prev.pos_ == "PROPN"
+                    and _bare(prev.text) not in TITLES
+                ):
                     continue  # part of another full name
                 if self._is_non_person(span.start, span.end, [surname]):
                     continue
                 left = self._left_title(span.start)
-                mention = _Mention(match.start(), match.end(), [surname], doc[left : span.start].text if left < span.start else "", span.start, span.end, ci)
+                mention = _Mention(
+                    match.start(),
+                    match.end(),
+                    [surname],
+                    doc[left : span.start].text if left < span.start else "",
+                    span.start,
+                    span.end,
+                    ci,
+                )
                 self.mentions.append(mention)
                 taken |= set(range(span.start, span.end))
         self.mentions.sort(key=lambda m: m.start)
@@ -476,7 +507,10 @@ class PersonIndex:
         """Names used for storms, parks, schools... in this article are not people here."""
         poisoned = set()
         for tok in self.doc:
-            if tok.lower_.rstrip(".") in {p.rstrip(".") for p in NON_PERSON_PREV} and tok.text[:1].isupper():
+            if (
+                tok.lower_.rstrip(".") in {p.rstrip(".") for p in NON_PERSON_PREV}
+                and tok.text[:1].isupper()
+            ):
                 nxt = tok.nbor(1) if tok.i + 1 < len(self.doc) else None
                 if nxt is not None and nxt.text[:1].isupper():
                     poisoned.add(nxt.text)
@@ -494,15 +528,21 @@ class PersonIndex:
         for ci, cluster in enumerate(self.clusters):
             mentions = [m for m in self.mentions if m.cluster == ci]
             core = _core(cluster.words)
-            preceded = [doc[m.token_start - 1].lower_ if m.token_start > 0 else "" for m in mentions]
-            if mentions and all(p in {"the", "in", "at", "from", "near", "outside", "to", "of"} for p in preceded):
+            preceded = [
+                doc[m.token_start - 1].lower_ if m.token_start > 0 else "" for m in mentions
+            ]
+            if mentions and all(
+                p in {"the", "in", "at", "from", "near", "outside", "to", "of"} for p in preceded
+            ):
                 continue  # "the Bulldogs", "in Buenos Aires"
             if len(core) >= 2:
                 keep.append(ci)
                 continue
             if core[0] in poisoned:
                 continue
-            titled = any(m.title_text and {_bare(w) for w in m.title_text.split()} & TITLES for m in mentions)
+            titled = any(
+                m.title_text and {_bare(w) for w in m.title_text.split()} & TITLES for m in mentions
+            )
             speaks = any(
                 doc[i].dep_ in {"nsubj", "nsubjpass"} and doc[i].head.lemma_ in _SPEECH
                 for m in mentions

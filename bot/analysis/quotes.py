@@ -258,7 +258,9 @@ class QuoteAttributor:
         node = verb
         for _ in range(3):
             for child in node.children:
-                if child.dep_ in {"nsubj", "nsubjpass"} and not (inside[0] <= child.idx < inside[1]):
+                if child.dep_ in {"nsubj", "nsubjpass"} and not (
+                    inside[0] <= child.idx < inside[1]
+                ):
                     return self._resolve_subject(child)
             # "X praised the bill and said ...", "X ..., calling it '...'": the subject is the head's
             if node.dep_ in {"conj", "xcomp", "advcl", "pcomp"} and node.head.i != node.i:

@@ -17,9 +17,7 @@ def parse_every(text: str) -> int:
     """Read an interval like "15m", "2h", "1d" or "1h30m" into seconds, within the limits."""
     value = (text or "").strip().lower()
     if len(value) > 40 or not _WHOLE.match(value):
-        raise InvalidInput(
-            f'cannot read the interval "{value[:40]}"; write it like 15m, 2h or 1d'
-        )
+        raise InvalidInput(f'cannot read the interval "{value[:40]}"; write it like 15m, 2h or 1d')
     seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(value))
     if seconds < MIN_EVERY_S:
         raise InvalidInput(

@@ -46,16 +46,15 @@ def guild_key(guild_id: int | None) -> int:
 
 async def find_by_url(session: AsyncSession, guild_id: int, canonical: str) -> Source | None:
     """The source of one server (or the global one) with this canonical URL."""
-    return await session.scalar(
+    row: Source | None = await session.scalar(
         select(Source).where(Source.guild_id == guild_id, Source.canonical_url == canonical)
     )
+    return row
 
 
 async def count_for_guild(session: AsyncSession, guild_id: int) -> int:
     """How many sources a server has."""
-    return int(
-        await session.scalar(select(func.count()).where(Source.guild_id == guild_id)) or 0
-    )
+    return int(await session.scalar(select(func.count()).where(Source.guild_id == guild_id)) or 0)
 
 
 async def list_visible(session: AsyncSession, guild_id: int | None) -> list[Source]:
@@ -97,7 +96,9 @@ async def seen_keys(session: AsyncSession, source_id: int, keys: Iterable[str]) 
 async def has_items(session: AsyncSession, source_id: int) -> bool:
     """Whether the source was ever polled successfully with items (its backfill is done)."""
     return (
-        await session.scalar(select(SourceItem.id).where(SourceItem.source_id == source_id).limit(1))
+        await session.scalar(
+            select(SourceItem.id).where(SourceItem.source_id == source_id).limit(1)
+        )
     ) is not None
 
 

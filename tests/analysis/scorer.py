@@ -69,7 +69,10 @@ def _same_person(predicted: str | None, gold: str | None, aliases: dict[str, set
 def score_article(article: RawArticle, result: Analysis, gold: dict, counts: Counts) -> None:
     """Add one article's scores to the totals."""
     label = gold["article"]
-    aliases = {p["name"]: {name_key(a) for a in p.get("aliases", [])} | {name_key(p["name"])} for p in gold["people"]}
+    aliases = {
+        p["name"]: {name_key(a) for a in p.get("aliases", [])} | {name_key(p["name"])}
+        for p in gold["people"]
+    }
     # People: each gold person matched at most once; extra entries for one person are errors.
     unmatched = dict(aliases)
     for person in result.people:
@@ -105,7 +108,9 @@ def score_article(article: RawArticle, result: Analysis, gold: dict, counts: Cou
         if _same_person(quote.speaker, expected, aliases):
             counts.speakers_right += 1
         else:
-            counts.misses.append(f"{label}: speaker of {quote.text[:40]!r} is {quote.speaker!r}, want {expected!r}")
+            counts.misses.append(
+                f"{label}: speaker of {quote.text[:40]!r} is {quote.speaker!r}, want {expected!r}"
+            )
     counts.misses += [f"{label}: missed quote {gold_quotes[i]['text'][:60]!r}" for i in remaining]
     # Events.
     for event in gold.get("events", []):
@@ -113,7 +118,9 @@ def score_article(article: RawArticle, result: Analysis, gold: dict, counts: Cou
         if any(_event_matches(event, e.name, e.where, e.when) for e in result.events):
             counts.events_found += 1
         else:
-            counts.misses.append(f"{label}: missed event {event['name']!r} ({event.get('when')}, {event.get('where')})")
+            counts.misses.append(
+                f"{label}: missed event {event['name']!r} ({event.get('when')}, {event.get('where')})"
+            )
     # Summary: unigram recall of the reference.
     reference = set(_WORDS.findall(" ".join(gold.get("summary", [])).lower()))
     produced = set(_WORDS.findall(" ".join(result.summary).lower()))
@@ -161,15 +168,21 @@ def report(counts: Counts) -> str:
     p, r, f1 = counts.people_f1()
     qp, qr = counts.quote_pr()
     rows = [
-        ("people precision", p), ("people recall", r), ("people F1", f1),
+        ("people precision", p),
+        ("people recall", r),
+        ("people F1", f1),
         ("canonical names exact", counts.canonical_exact / max(1, counts.people_tp)),
-        ("quote precision", qp), ("quote recall", qr),
-        ("speaker accuracy", counts.speaker_accuracy()), ("event recall", counts.event_recall()),
+        ("quote precision", qp),
+        ("quote recall", qr),
+        ("speaker accuracy", counts.speaker_accuracy()),
+        ("event recall", counts.event_recall()),
         ("summary unigram recall", sum(counts.summary_recall) / max(1, len(counts.summary_recall))),
     ]
     lines = [f"{'metric':<24} {'value':>7}", "-" * 32]
     lines += [f"{name:<24} {value:>7.3f}" for name, value in rows]
-    lines.append(f"{'gold people/quotes/events':<24} {counts.people_tp + counts.people_fn}/{counts.quotes_gold}/{counts.events_gold}")
+    lines.append(
+        f"{'gold people/quotes/events':<24} {counts.people_tp + counts.people_fn}/{counts.quotes_gold}/{counts.events_gold}"
+    )
     return "\n".join(lines)
 
 

@@ -66,14 +66,17 @@ def resolve_date(
     m = re.fullmatch(rf"({_MONTH_RE})\.?\s+{_ORD}", text)
     if m:
         month, day_n = _MONTHS[m.group(1)], int(m.group(2))
-        year = (
-            base.year
-            if (month, day_n) <= (base.month, base.day) or month >= base.month - 1
-            else base.year
-        )
         try:
-            day = date(year, month, day_n)
+            day = date(base.year, month, day_n)
         except ValueError:
+            return None, None
+        # A month and day without a year is the nearest such day in the story's direction.
+        try:
+            if future and day < base:
+                day = day.replace(year=base.year + 1)
+            elif not future and (day - base).days > 45:
+                day = day.replace(year=base.year - 1)
+        except ValueError:  # 29 February in a year without one
             return None, None
         return day, day
     m = re.fullmatch(rf"({_MONTH_RE})", text)

@@ -182,6 +182,77 @@ VERB_KINDS = {
     "landing": "landing",
     "discovery": "discovery",
 }
+NOUN_KINDS.update(
+    {
+        "talk": "meeting",
+        "layoff": "layoffs",
+        "interview": "interview",
+        "briefing": "briefing",
+        "clinic": "clinic",
+        "pilot": "pilot",
+        "inspection": "inspection",
+        "testimony": "testimony",
+        "bid": "bid",
+        "declaration": "declaration",
+        "notification": "notification",
+        "plea": "plea",
+        "unveiling": "opening",
+        "signing": "signing",
+        "mediation": "meeting",
+        "raid": "raid",
+        "investigation": "investigation",
+        "probe": "investigation",
+        "audit": "investigation",
+        "eruption": "eruption",
+        "landslide": "collapse",
+        "heatwave": "storm",
+        "drought": "drought",
+        "blackout": "outage",
+        "outage": "outage",
+        "cyberattack": "attack",
+        "bombing": "attack",
+    }
+)
+VERB_NOUNS.update(
+    {
+        "meet": "meeting",
+        "die": "death",
+        "kill": "attack",
+        "open": "opening",
+        "close": "closure",
+        "inspect": "inspection",
+        "investigate": "investigation",
+        "testify": "testimony",
+        "plead": "plea",
+        "declare": "declaration",
+        "swear": "swearing-in",
+        "inaugurate": "inauguration",
+        "release": "release",
+        "unveil": "opening",
+        "return": "return",
+        "notify": "notification",
+    }
+)
+VERB_KINDS.update(
+    {
+        "meeting": "meeting",
+        "death": "death",
+        "attack": "attack",
+        "opening": "opening",
+        "closure": "closure",
+        "inspection": "inspection",
+        "investigation": "investigation",
+        "testimony": "testimony",
+        "plea": "plea",
+        "declaration": "declaration",
+        "swearing-in": "inauguration",
+        "inauguration": "inauguration",
+        "release": "release",
+        "return": "return",
+        "notification": "notification",
+    }
+)
+
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _WEAK_KINDS = {
     "announcement",
@@ -194,7 +265,7 @@ _WEAK_KINDS = {
     "approval",
     "passage",
 }
-MAX_EVENTS = 16
+MAX_EVENTS = 40
 
 
 def _strip_det(text: str) -> str:
@@ -638,6 +709,28 @@ def _named_events(doc: Any, people: PersonIndex, published: datetime | None) -> 
     return out
 
 
+def _fill_places(doc: Any, events: list[EventResult]) -> None:
+    """An event told without a place happened where the story is: the paragraph's last
+    place before it, else the dateline, else the place the article names most."""
+    places = [e for e in doc.ents if e.label_ in _PLACE_LABELS]
+    counts: dict[str, int] = {}
+    for ent in places:
+        counts[_strip_det(ent.text)] = counts.get(_strip_det(ent.text), 0) + 1
+    main = max(counts, key=lambda k: counts[k]) if counts else None
+    main = main if main and counts[main] >= 2 else None
+    dateline = _dateline_place(doc)
+    text = doc.text
+    for event in events:
+        if event.where is not None:
+            continue
+        paragraph_start = text.rfind("\n\n", 0, event.sentence_start) + 1
+        before = [e for e in places if paragraph_start <= e.start_char < event.sentence_start]
+        if before:
+            event.where = _strip_det(before[-1].text)
+        else:
+            event.where = dateline or main
+
+
 def extract_events(doc: Any, people: PersonIndex, published: datetime | None) -> list[EventResult]:
     """Events of an article, one per real-world event."""
     found: list[EventResult] = []
@@ -717,10 +810,7 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                 break
         else:
             merged.append(event)
-    dateline = _dateline_place(doc)
-    for event in merged:
-        if event.where is None and dateline and event.sentence_start < 400:
-            event.where = dateline
+    _fill_places(doc, merged)
     merged.sort(
         key=lambda e: (-(bool(e.where) + 2 * bool(e.when_start) + bool(e.people)), e.sentence_start)
     )

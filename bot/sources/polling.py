@@ -210,7 +210,8 @@ async def _ingest_item(
             raise ExtractionFailed("the feed item has no link to an article")
         fetched = await fetch_article(fetcher, item.link, source=feed_title or snap.title)
         raw = fetched.raw
-        if raw.published_at is None and item.published_at is not None:
+        if item.published_at is not None:
+            # The feed's date carries the time; trafilatura gives pages a bare date.
             raw = replace(raw, published_at=item.published_at)
         stored = await services.ingest_article(
             raw, guild_id=snap.guild_id, source_id=snap.id, canonical_url=fetched.canonical_url

@@ -1,0 +1,83 @@
+"""The command tree with Byline's one error handler."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+
+from bot.discord_app.replies import reply
+from bot.errors import BylineError
+
+logger = logging.getLogger(__name__)
+
+PERMISSION_WORDS = {
+    "manage_guild": "Manage Server",
+    "administrator": "Administrator",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "view_channel": "View Channel",
+}
+
+
+def _permission_names(names: list[str]) -> str:
+    return ", ".join(PERMISSION_WORDS.get(n, n.replace("_", " ").title()) for n in names)
+
+
+def user_message(error: Exception) -> tuple[str, str | None]:
+    """The sentence a user sees for an error, and a reference when it was unexpected."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, app_commands.TransformerError):
+        original = original.__cause__ or original
+    if isinstance(original, BylineError):
+        text = original.message
+        return (text[:1].upper() + text[1:]).rstrip(".") + ".", None
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command works only in a server.", None
+    if isinstance(error, app_commands.MissingPermissions):
+        return (
+            f"You need the {_permission_names(error.missing_permissions)} permission to use this command.",
+            None,
+        )
+    if isinstance(error, app_commands.BotMissingPermissions):
+        return (
+            f"I need the {_permission_names(error.missing_permissions)} permission here.",
+            None,
+        )
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} seconds.", None
+    if isinstance(error, app_commands.CheckFailure):
+        return "You cannot use this command here.", None
+    if isinstance(error, app_commands.TransformerError):
+        return f"“{str(error.value)[:100]}” is not a valid value for this option.", None
+    ref = secrets.token_hex(3)
+    return f"Something went wrong on our side (ref {ref}).", ref
+
+
+class BylineTree(app_commands.CommandTree["discord.Client"]):
+    """A command tree whose on_error turns every error into an ephemeral sentence."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Reply ephemerally; log unexpected errors with the reference the user sees."""
+        text, ref = user_message(error)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        if ref is not None:
+            original = getattr(error, "original", error)
+            logger.error(
+                "command /%s failed (ref %s)",
+                command,
+                ref,
+                exc_info=(type(original), original, original.__traceback__),
+            )
+        else:
+            logger.info("command /%s refused: %s", command, text)
+        if interaction.type is discord.InteractionType.autocomplete:
+            return
+        try:
+            await reply(interaction, text, ephemeral=True)
+        except discord.HTTPException:
+            logger.warning("could not tell the user about an error in /%s (ref %s)", command, ref)

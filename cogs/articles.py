@@ -1,0 +1,69 @@
+"""/article search, /article show and (with the feeds module) /article add."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_app import autocomplete, render
+from bot.discord_app.checks import in_guild
+from bot.discord_app.replies import NO_MENTIONS, reply
+
+
+class Articles(commands.Cog):
+    """Find and read articles."""
+
+    article = app_commands.Group(
+        name="article", description="Search and read articles", guild_only=True
+    )
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @article.command(name="search", description="Search the articles' text")
+    @app_commands.describe(text="Words to look for")
+    async def search(
+        self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 200]
+    ) -> None:
+        """Search with snippets."""
+        hits = await self.bot.services.search(text, in_guild(interaction))  # type: ignore[attr-defined]
+        await reply(interaction, embeds=[render.search_embed(text, hits)])
+
+    @article.command(name="show", description="One article: summary, people, quotes, events")
+    @app_commands.describe(id="The article (pick from the list or give its number)")
+    @app_commands.autocomplete(id=autocomplete.articles)
+    async def show(self, interaction: discord.Interaction, id: int) -> None:
+        """Show one article."""
+        detail = await self.bot.services.article(id, in_guild(interaction))  # type: ignore[attr-defined]
+        await reply(interaction, embeds=[render.article_embed(detail)])
+
+    @article.command(name="add", description="Fetch and analyse an article from a web address")
+    @app_commands.describe(url="The article's web address (http or https)")
+    async def add(
+        self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]
+    ) -> None:
+        """Ingest one URL for this server (fetching and analysis take a while: defer first)."""
+        guild_id = in_guild(interaction)
+        try:
+            from bot.sources.service import ingest_url
+        except ImportError:
+            await reply(
+                interaction,
+                "Adding articles by address is not available on this bot.",
+                ephemeral=True,
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await ingest_url(self.bot.services, url, guild_id=guild_id)  # type: ignore[attr-defined]
+        if outcome.status == "failed":
+            text = f"Could not add that article: {render.safe_clip(outcome.message or 'unknown reason', 300)}"
+        else:
+            title = render.safe_clip(outcome.title or url, 200)
+            text = f"Article #{outcome.article_id} {outcome.status}: {title}"
+        await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Load the cog."""
+    await bot.add_cog(Articles(bot))

@@ -1,0 +1,77 @@
+"""/who, /quotes and /timeline."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_app import autocomplete, render
+from bot.discord_app.checks import in_guild
+from bot.discord_app.replies import reply
+from bot.discord_app.views import Pager
+
+
+class People(commands.Cog):
+    """What the articles say about people."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def services(self):  # type: ignore[no-untyped-def]
+        return self.bot.services  # type: ignore[attr-defined]
+
+    @app_commands.command(name="who", description="What the articles say about a person")
+    @app_commands.describe(person="The person's name (pick from the list or type it)")
+    @app_commands.autocomplete(person=autocomplete.people)
+    @app_commands.guild_only()
+    async def who(
+        self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Show a person's card."""
+        card = await self.services.who(person, in_guild(interaction))
+        await reply(interaction, embeds=[render.person_card(card)])
+
+    @app_commands.command(name="quotes", description="Key quotes with their speakers and articles")
+    @app_commands.describe(
+        person="Only quotes by this person", article="Only quotes from this article"
+    )
+    @app_commands.autocomplete(person=autocomplete.people, article=autocomplete.articles)
+    @app_commands.guild_only()
+    async def quotes(
+        self,
+        interaction: discord.Interaction,
+        person: app_commands.Range[str, 1, 100] | None = None,
+        article: int | None = None,
+    ) -> None:
+        """List key quotes, a page at a time."""
+        found = await self.services.quotes(
+            in_guild(interaction), person=person, article_id=article, limit=50
+        )
+        heading = "Key quotes"
+        if person:
+            heading += f" by {found[0].speaker if found and found[0].speaker else person}"
+        if article is not None:
+            heading += f" from article #{article}"
+        pages = render.quote_pages(found, heading)
+        if len(pages) == 1:
+            await reply(interaction, embeds=pages)
+            return
+        await reply(interaction, embeds=pages[:1], view=Pager(pages, interaction.user.id))
+
+    @app_commands.command(name="timeline", description="A person's events in date order")
+    @app_commands.describe(person="The person's name (pick from the list or type it)")
+    @app_commands.autocomplete(person=autocomplete.people)
+    @app_commands.guild_only()
+    async def timeline(
+        self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Show a person's timeline."""
+        name, views = await self.services.timeline(person, in_guild(interaction))
+        await reply(interaction, embeds=[render.timeline_embed(name, views)])
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Load the cog."""
+    await bot.add_cog(People(bot))

@@ -55,8 +55,8 @@ async def article_from_page(
         raise ExtractionFailed(NO_TEXT_MESSAGE)
     if len(text) < MIN_ARTICLE_CHARS:
         raise ExtractionFailed(
-            f"only {len(text)} characters of article text found on that page; it is not "
-            "an article, or it is cut off"
+            f"{NO_TEXT_MESSAGE} (only {len(text)} characters); it is not an article, "
+            "or the page is cut off"
         )
     link = _link_for(page, final_url)
     canonical = canonical_url(link)

@@ -1,0 +1,90 @@
+"""A real SQLite store with a few really ingested articles, shared by the scheduling tests."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.domain import Digest, GuildConfig
+from bot.services import Byline
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTICLES = [
+    ROOT / "tests/gold/articles" / n
+    for n in ("01_senate_water_bill.txt", "02_grocery_merger.txt", "03_whitcomb_verdict.txt")
+]
+
+
+def settings_for(db: Path, **digest: object) -> Settings:
+    """Settings over one SQLite file (no config file, no environment surprises)."""
+    return Settings(
+        database={"url": f"sqlite+aiosqlite:///{db}"},
+        analysis={"workers": 1},
+        digest={"grace_minutes": 120, **digest},
+    )
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ingest three gold articles once per test session."""
+    import asyncio
+
+    db = tmp_path_factory.mktemp("template") / "byline.db"
+
+    async def build() -> None:
+        services = await Byline.open(settings_for(db), processes=False)
+        try:
+            outcomes = await services.ingest_paths(ARTICLES)
+            assert all(o.status == "added" for o in outcomes), outcomes
+        finally:
+            await services.close()
+
+    asyncio.run(build())
+    return db
+
+
+@pytest.fixture
+def db_path(template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the template database."""
+    empty = tmp_path / "config.toml"
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("BYLINE_CONFIG", str(empty))
+    target = tmp_path / "byline.db"
+    shutil.copy(template_db, target)
+    return target
+
+
+@pytest.fixture
+async def open_services(db_path: Path) -> AsyncIterator[Callable[..., object]]:
+    """Open Byline services over the test database (several may share it); closed at the end."""
+    opened: list[Byline] = []
+
+    async def opener(**digest: object) -> Byline:
+        services = await Byline.open(settings_for(db_path, **digest), processes=False)
+        opened.append(services)
+        return services
+
+    yield opener
+    for services in opened:
+        await services.close()
+
+
+@dataclass
+class RecordingPoster:
+    """Stands in for Discord at the boundary: records what would have been posted."""
+
+    posts: list[tuple[int, Digest | None, str | None]] = field(default_factory=list)
+    problem: str | None = None
+
+    async def __call__(self, config: GuildConfig, digest: Digest | None, note: str | None) -> int:
+        from bot.digest.posting import PostProblem
+
+        if self.problem:
+            raise PostProblem(self.problem)
+        self.posts.append((config.guild_id, digest, note))
+        return 1

@@ -333,7 +333,7 @@ def _date_for(trigger: Any, sent: Any) -> Any:
     subtree = {t.i for t in trigger.subtree}
     head = trigger.head if trigger.pos_ != "VERB" else trigger
     head_tree = {t.i for t in head.subtree}
-    dates = [e for e in sent.ents if e.label_ == "DATE" and is_point_in_time(e.text)]
+    dates = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and is_point_in_time(e.text)]
     for group in (subtree, head_tree):
         for ent in dates:
             if ent.start in group:
@@ -590,13 +590,17 @@ def _is_trigger_noun(tok: Any) -> str | None:
 
 
 def _attached_date(tok: Any, sent: Any) -> Any:
-    """A DATE entity attached to this word (not to a nested clause with its own verb)."""
+    """A DATE entity attached to this word, or to a participle modifying it ('the recall,
+    announced on Tuesday'), but not to some other clause with its own verb."""
+    targets = {tok.i} | {
+        c.i for c in tok.children if c.dep_ in {"acl", "relcl"} and c.pos_ == "VERB"
+    }
     for ent in sent.ents:
-        if ent.label_ != "DATE" or not is_point_in_time(ent.text):
+        if ent.label_ not in {"DATE", "TIME"} or not is_point_in_time(ent.text):
             continue
         node = ent.root
         for _ in range(5):
-            if node.i == tok.i:
+            if node.i in targets:
                 return ent
             if node.head.i == node.i or (node.pos_ in {"VERB", "AUX"} and node.i != ent.root.i):
                 break
@@ -650,6 +654,10 @@ def _dateline_place(doc: Any) -> str | None:
 
 
 _FUTURE_CUES = {
+    "soon",
+    "scheduled",
+    "slated",
+    "due",
     "will",
     "would",
     "'ll",
@@ -665,16 +673,26 @@ _FUTURE_CUES = {
 }
 
 
-def _is_future(tok: Any, sent: Any) -> bool:
-    """Does the sentence talk about something still to come?"""
+def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
+    """Does the text put this event ahead of the story (will, scheduled to, as soon as)?"""
     verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
-    for child in verb.children:
-        if child.lower_ in {"will", "'ll", "shall"} or (
-            child.dep_ == "aux" and child.lower_ == "would"
+    for node in (verb, verb.head):
+        for child in node.children:
+            if child.lower_ in {"will", "'ll", "shall"} or (
+                child.dep_ == "aux" and child.lower_ == "would"
+            ):
+                return True
+    # An infinitive names something intended: "scheduled to return", "offered to convene".
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return True
+    if date_ent is not None:
+        before = sent.doc[max(sent.start, date_ent.start - 3) : date_ent.start].text.lower()
+        if any(
+            cue in before for cue in ("soon as", "next", "starting", "beginning", "until", "by")
         ):
             return True
     return any(t.lower_ in _FUTURE_CUES for t in sent) and not any(
-        t.tag_ in {"VBD"} and t.dep_ == "ROOT" for t in sent
+        t.tag_ == "VBD" and t.dep_ == "ROOT" for t in sent
     )
 
 
@@ -685,7 +703,7 @@ def _named_events(doc: Any, people: PersonIndex, published: datetime | None) -> 
         if ent.label_ != "EVENT":
             continue
         sent = ent.sent
-        dates = [e for e in sent.ents if e.label_ == "DATE" and is_point_in_time(e.text)]
+        dates = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and is_point_in_time(e.text)]
         when_text = dates[0].text if dates else None
         start, end = (
             resolve_date(when_text, published, future=_is_future(ent.root, sent))
@@ -769,14 +787,18 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
             else:
                 continue
             if date_ent is None:
-                dates = [e for e in sent.ents if e.label_ == "DATE" and is_point_in_time(e.text)]
+                dates = [
+                    e
+                    for e in sent.ents
+                    if e.label_ in {"DATE", "TIME"} and is_point_in_time(e.text)
+                ]
                 date_ent = dates[0] if len(dates) == 1 else None
             if is_verb and date_ent is None and place_hint(tok) is None:
                 continue
             place = _place_for(tok, sent)
             when_text = date_ent.text if date_ent is not None else None
             start, end = (
-                resolve_date(when_text, published, future=_is_future(tok, sent))
+                resolve_date(when_text, published, future=_is_future(tok, sent, date_ent))
                 if when_text
                 else (None, None)
             )

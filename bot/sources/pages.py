@@ -50,7 +50,7 @@ async def article_from_page(
     final_url = result.final_url or requested_url
     # trafilatura is CPU work over up to fetch.max_bytes of HTML; keep the loop free.
     page = await asyncio.to_thread(extract_html, html, final_url)
-    text = page.text.strip() if page is not None else ""
+    text = _without_headline(page.text, page.title) if page is not None else ""
     if page is None or not text:
         raise ExtractionFailed(NO_TEXT_MESSAGE)
     if len(text) < MIN_ARTICLE_CHARS:
@@ -73,6 +73,21 @@ async def article_from_page(
     except InvalidInput:
         raise ExtractionFailed(NO_TEXT_MESSAGE) from None
     return FetchedArticle(raw=raw, canonical_url=canonical, final_url=final_url)
+
+
+def _without_headline(text: str, title: str | None) -> str:
+    """Drop a first paragraph that repeats the headline (trafilatura keeps the <h1>)."""
+    text = text.strip()
+    first, _, rest = text.partition("\n\n")
+    # Two outlets running one wire story under their own headlines must give the same body,
+    # so that the digest folds them by similarity key.
+    if title and rest and _words(first) == _words(title):
+        return rest.strip()
+    return text
+
+
+def _words(text: str) -> list[str]:
+    return text.casefold().split()
 
 
 def _date_or_none(value: str | None) -> str | None:

@@ -33,6 +33,8 @@ class Counts:
     speakers_right: int = 0
     events_found: int = 0
     events_gold: int = 0
+    places_right: int = 0
+    places_gold: int = 0
     summary_recall: list[float] = field(default_factory=list)
     verbatim_failures: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
@@ -52,8 +54,12 @@ class Counts:
         return self.speakers_right / max(1, self.quotes_tp)
 
     def event_recall(self) -> float:
-        """Share of gold events found."""
+        """Share of gold events found (what happened, and when where the article says)."""
         return self.events_found / max(1, self.events_gold)
+
+    def place_accuracy(self) -> float:
+        """Share of found events with a gold place whose place is right."""
+        return self.places_right / max(1, self.places_gold)
 
 
 def _norm_quote(text: str) -> str:
@@ -115,8 +121,14 @@ def score_article(article: RawArticle, result: Analysis, gold: dict, counts: Cou
     # Events.
     for event in gold.get("events", []):
         counts.events_gold += 1
-        if any(_event_matches(event, e.name, e.where, e.when) for e in result.events):
+        found = [e for e in result.events if _event_matches(event, e.name, e.when)]
+        if found:
             counts.events_found += 1
+            if event.get("where"):
+                counts.places_gold += 1
+                counts.places_right += any(
+                    _place_matches(event["where"], e.where, e.name) for e in found
+                )
         else:
             counts.misses.append(
                 f"{label}: missed event {event['name']!r} ({event.get('when')}, {event.get('where')})"
@@ -128,15 +140,17 @@ def score_article(article: RawArticle, result: Analysis, gold: dict, counts: Cou
         counts.summary_recall.append(len(reference & produced) / len(reference))
 
 
-def _event_matches(gold: dict, name: str, where: str | None, when: str | None) -> bool:
+def _place_matches(gold_where: str, where: str | None, name: str) -> bool:
+    place = gold_where.lower()
+    return place in f"{(where or '').lower()} {name.lower()}" or bool(
+        where and where.lower() in place
+    )
+
+
+def _event_matches(gold: dict, name: str, when: str | None) -> bool:
     name_l = name.lower()
     if not any(word.lower() in name_l for word in gold["match"]):
         return False
-    if gold.get("where"):
-        place = gold["where"].lower()
-        found = f"{(where or '').lower()} {name_l}"
-        if place not in found and not (where and where.lower() in place):
-            return False
     if gold.get("when"):
         if not when or not when.startswith(gold["when"]):
             return False

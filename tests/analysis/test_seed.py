@@ -16,12 +16,19 @@ SEED = Path(__file__).resolve().parents[1] / "gold" / "articles" / "00_seed.txt"
 @pytest.fixture(scope="module")
 def seed() -> tuple[RawArticle, Analysis]:
     article = read_file(SEED)[0]
-    return article, analyze_text(article.clean_text, published_at=article.published_at, name_hints=article.name_hints)
+    return article, analyze_text(
+        article.clean_text, published_at=article.published_at, name_hints=article.name_hints
+    )
 
 
 def test_seed_people_are_exactly_the_four_real_people(seed: tuple[RawArticle, Analysis]) -> None:
     _, result = seed
-    assert {p.name for p in result.people} == {"Donald Trump", "Kim Jong Un", "Matthew Pottinger", "John Bolton"}
+    assert {p.name for p in result.people} == {
+        "Donald Trump",
+        "Kim Jong Un",
+        "Matthew Pottinger",
+        "John Bolton",
+    }
 
 
 def test_seed_trump_aliases_are_merged_into_one_person(seed: tuple[RawArticle, Analysis]) -> None:
@@ -40,7 +47,9 @@ def test_seed_quotes_have_the_right_speakers(seed: tuple[RawArticle, Analysis]) 
         assert article.clean_text[quote.start : quote.end] == quote.text
 
 
-def test_seed_events_include_hanoi_february_2019_and_singapore(seed: tuple[RawArticle, Analysis]) -> None:
+def test_seed_events_include_hanoi_february_2019_and_singapore(
+    seed: tuple[RawArticle, Analysis],
+) -> None:
     _, result = seed
     hanoi = [e for e in result.events if e.where == "Hanoi" and "summit" in e.name]
     assert hanoi and hanoi[0].when == "2019-02"
@@ -53,4 +62,6 @@ def test_seed_text_has_no_hover_card_junk(seed: tuple[RawArticle, Analysis]) -> 
     article, result = seed
     for junk in ("MORE", "Ivanka", "Kushner", "Sullivan", "Biden", "TrumpDonald"):
         assert junk not in article.clean_text
-    assert not {"Ivanka Trump", "Kushner", "Sullivan", "Biden", "Putin"} & {p.name for p in result.people}
+    assert not {"Ivanka Trump", "Kushner", "Sullivan", "Biden", "Putin"} & {
+        p.name for p in result.people
+    }

@@ -76,7 +76,7 @@ def clip(text: str, limit: int) -> str:
         return ELLIPSIS
     cut = text[: limit - 1]
     space = max(cut.rfind(" "), cut.rfind("\n"))
-    if space >= limit // 2:
+    if not text[limit - 1].isspace() and space >= limit // 2:
         cut = cut[:space]
     # Never leave a dangling escape backslash or a combining mark without its base letter.
     while cut and (cut[-1] == "\\" or unicodedata.combining(cut[-1]) or cut[-1].isspace()):
@@ -147,7 +147,10 @@ class EmbedDraft:
         """Add a field if there is room for a meaningful one; return whether it was added."""
         if len(self.embed.fields) >= FIELDS_MAX or self.left < 24 or not value.strip():
             return False
-        name = self._take(name or "\u200b", FIELD_NAME_MAX) or "\u200b"
+        # Discord refuses a blank field name; a zero-width space is its documented stand-in.
+        name = self._take(name if name.strip() else "\u200b", FIELD_NAME_MAX)
+        if not name.strip():
+            name = "\u200b"
         value = self._take(value, FIELD_VALUE_MAX)
         if not value.strip():
             return False

@@ -114,7 +114,13 @@ class BotProcess:
 
 
 async def start_bot(
-    fake: FakeDiscord, workdir: Path, guild_id: int, *, name: str = "bot", wait: bool = True, **extra: str
+    fake: FakeDiscord,
+    workdir: Path,
+    guild_id: int,
+    *,
+    name: str = "bot",
+    wait: bool = True,
+    **extra: str,
 ) -> BotProcess:
     """Start `python -m bot run` and wait until it synced its commands and is connected."""
     identified = fake.identify_count
@@ -138,7 +144,9 @@ async def start_bot(
 
     def ready() -> bool:
         if process.returncode is not None:
-            raise AssertionError(f"the bot exited with {process.returncode}:\n{bot.output()[-3000:]}")
+            raise AssertionError(
+                f"the bot exited with {process.returncode}:\n{bot.output()[-3000:]}"
+            )
         put = len(fake.requests_to("PUT", rf"/applications/\d+/guilds/{guild_id}/commands"))
         session = fake.session
         return (

@@ -194,11 +194,16 @@ async def _ingest_urls(
         from bot.sources import ingest_url
     except ImportError as exc:  # pragma: no cover - feeds arrive with their own module
         raise InvalidInput("ingesting URLs needs the sources module") from exc
+    from bot.sources import close_fetcher
+
     outcomes = []
-    for url in urls:
-        outcome = await ingest_url(services, url)
-        outcomes.append(outcome)
-        progress(outcome)
+    try:
+        for url in urls:
+            outcome = await ingest_url(services, url)
+            outcomes.append(outcome)
+            progress(outcome)
+    finally:
+        await close_fetcher()  # its aiohttp session must close before asyncio.run ends
     return outcomes
 
 

@@ -79,6 +79,16 @@ def resolve_date(
         except ValueError:  # 29 February in a year without one
             return None, None
         return day, day
+    m = re.fullmatch(rf"(last|this|next|early|late)\s+({_MONTH_RE})", text)
+    if m:
+        month = _MONTHS[m.group(2)]
+        if m.group(1) == "last":
+            year = base.year if month < base.month else base.year - 1
+        elif m.group(1) == "next":
+            year = base.year if month > base.month else base.year + 1
+        else:
+            year = base.year
+        return _month_range(year, month)
     m = re.fullmatch(rf"({_MONTH_RE})", text)
     if m:
         month = _MONTHS[m.group(1)]

@@ -384,7 +384,9 @@ def _compatible(a: EventResult, b: EventResult) -> bool:
     return True
 
 
-def _merge(into: EventResult, other: EventResult) -> None:
+def _merge(into: EventResult, other: EventResult, *, rename: bool = False) -> None:
+    if rename:
+        into.name = other.name
     if other.where and not into.where:
         into.where = other.where
         if other.where.lower() not in into.name.lower():
@@ -673,6 +675,12 @@ _FUTURE_CUES = {
 }
 
 
+_PLANNING_VERBS = {
+    "schedule", "plan", "expect", "set", "offer", "agree", "promise", "intend", "aim", "hope",
+    "want", "vow", "pledge", "urge", "prepare", "propose", "slate", "due", "seek", "ask",
+}
+
+
 def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
     """Does the text put this event ahead of the story (will, scheduled to, as soon as)?"""
     verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
@@ -682,8 +690,12 @@ def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
                 child.dep_ == "aux" and child.lower_ == "would"
             ):
                 return True
-    # An infinitive names something intended: "scheduled to return", "offered to convene".
-    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+    if tok.dep_ == "dobj" and verb.lemma_.lower() in {"set", "schedule", "plan", "slate", "propose", "call"}:
+        return True  # "set sentencing for June 11": the object lies ahead
+    # An infinitive under a planning verb is intended: "scheduled to return", "offered to convene".
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and (
+        verb.head.lemma_.lower() in _PLANNING_VERBS
+    ):
         return True
     if date_ent is not None:
         before = sent.doc[max(sent.start, date_ent.start - 3) : date_ent.start].text.lower()
@@ -752,6 +764,7 @@ def _fill_places(doc: Any, events: list[EventResult]) -> None:
 def extract_events(doc: Any, people: PersonIndex, published: datetime | None) -> list[EventResult]:
     """Events of an article, one per real-world event."""
     found: list[EventResult] = []
+    from_verb: set[int] = set()  # indexes into found of events named from a clause
     for sent in doc.sents:
         for tok in sent:
             lemma = tok.lemma_.lower()
@@ -810,6 +823,8 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
             name = _verb_name(tok) if is_verb else _name(tok, place)
             if is_verb and place and place.lower() not in name.lower():
                 name = f"{name} in {place}"
+            if is_verb:
+                from_verb.add(len(found))
             found.append(
                 EventResult(
                     name=name,
@@ -823,15 +838,22 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                     sentence_end=sent.end_char,
                 )
             )
-    found = _named_events(doc, people, published) + found
+    named = _named_events(doc, people, published)
+    from_verb = {i + len(named) for i in from_verb}
+    found = named + found
     merged: list[EventResult] = []
-    for event in found:
-        for existing in merged:
+    merged_from_verb: list[bool] = []
+    for index, event in enumerate(found):
+        for position, existing in enumerate(merged):
             if _compatible(existing, event):
-                _merge(existing, event)
+                # A noun names an event better than a clause does ("summit" over "pair met").
+                rename = merged_from_verb[position] and index not in from_verb
+                _merge(existing, event, rename=rename)
+                merged_from_verb[position] = merged_from_verb[position] and not rename
                 break
         else:
             merged.append(event)
+            merged_from_verb.append(index in from_verb)
     _fill_places(doc, merged)
     merged.sort(
         key=lambda e: (-(bool(e.where) + 2 * bool(e.when_start) + bool(e.people)), e.sentence_start)

@@ -210,7 +210,11 @@ class Site:
         self.routes[path] = handler
 
     def static(
-        self, path: str, body: bytes, content_type: str = "text/html; charset=utf-8", etag: str | None = None
+        self,
+        path: str,
+        body: bytes,
+        content_type: str = "text/html; charset=utf-8",
+        etag: str | None = None,
     ) -> None:
         """Serve fixed bytes; with an etag, answer If-None-Match with 304."""
 

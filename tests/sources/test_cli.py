@@ -31,7 +31,9 @@ def lines(out: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-def test_source_add_list_poll_remove(site: Site, db: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_source_add_list_poll_remove(
+    site: Site, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     feed = site.feed("/feed.xml", "rss20", site.stories("/s", range(7)))
     assert main(["source", "add", feed, "--every", "15m", "--db", db, "--json"]) == 0
     [added] = lines(capsys.readouterr().out)
@@ -86,7 +88,9 @@ def test_failed_poll_exits_non_zero_and_list_shows_the_reason(
     assert "disabled: stopped after 1 failed polls in a row" in capsys.readouterr().out
 
 
-def test_ingest_url_through_the_cli(site: Site, db: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ingest_url_through_the_cli(
+    site: Site, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = site.page("/news/1", story(1))
     assert main(["ingest", url, "--db", db, "--json"]) == 0
     [outcome] = lines(capsys.readouterr().out)

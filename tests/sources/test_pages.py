@@ -112,7 +112,9 @@ async def test_30_mb_single_line_page_is_refused_before_parsing(
 async def test_page_without_article_is_a_clear_error_and_stores_nothing(
     site: Site, services: Byline
 ) -> None:
-    site.static("/home", b"<!doctype html><html><head><title>Home</title></head><body></body></html>")
+    site.static(
+        "/home", b"<!doctype html><html><head><title>Home</title></head><body></body></html>"
+    )
     outcome = await ingest_url(services, site.url("/home"))
     assert outcome.status == "failed"
     assert outcome.message == "no article text found on that page"
@@ -123,7 +125,9 @@ async def test_deeply_nested_page_is_an_error_not_an_empty_article(
     site: Site, services: Byline
 ) -> None:
     depth = 100_000
-    body = b"<html><body>" + b"<div>" * depth + b"<p>" + b"text " * 200 + b"</p>" + b"</div>" * depth
+    body = (
+        b"<html><body>" + b"<div>" * depth + b"<p>" + b"text " * 200 + b"</p>" + b"</div>" * depth
+    )
     site.static("/deep", body + b"</body></html>")
     started = time.perf_counter()
     outcome = await ingest_url(services, site.url("/deep"))

@@ -19,7 +19,9 @@ def test_parse_every_reads_plain_intervals(text: str, seconds: int) -> None:
     assert parse_every(format_every(seconds)) == seconds
 
 
-@pytest.mark.parametrize("text", ["1m", "299s", "every hour", "", "15", "-5m", "9" * 50 + "m", "30d"])
+@pytest.mark.parametrize(
+    "text", ["1m", "299s", "every hour", "", "15", "-5m", "9" * 50 + "m", "30d"]
+)
 def test_parse_every_refuses_too_short_too_long_or_unreadable(text: str) -> None:
     with pytest.raises(InvalidInput):
         parse_every(text)
@@ -29,7 +31,12 @@ def test_parse_every_refuses_too_short_too_long_or_unreadable(text: str) -> None
 async def test_add_feed_detects_kind_title_and_interval(site: Site, services: Byline) -> None:
     url = site.feed("/feed.xml", "rss20", site.stories("/s", range(2)))
     view = await add_source(services, url, guild_id=None, every="15m")
-    assert (view.kind, view.title, view.every_s, view.guild_id) == ("feed", "Local Paper", 900, None)
+    assert (view.kind, view.title, view.every_s, view.guild_id) == (
+        "feed",
+        "Local Paper",
+        900,
+        None,
+    )
     assert view.next_poll_at is not None and view.failures == 0
     assert site.page_hits("/s") == 0  # adding checks the feed, it does not ingest
 

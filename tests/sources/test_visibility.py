@@ -35,7 +35,9 @@ async def test_guild_source_articles_are_invisible_to_other_guilds(
         await remove_source(services, view.id, guild_id=GUILD_B)
 
     # A global source's articles reach every server.
-    glob = await add_source(services, site.feed("/g.xml", "rss20", site.stories("/g", [2])), guild_id=None)
+    glob = await add_source(
+        services, site.feed("/g.xml", "rss20", site.stories("/g", [2])), guild_id=None
+    )
     [shared] = (await poll_source(services, glob.id)).stored
     assert [h.ref.id for h in await services.search("Okafor", GUILD_B)] == []  # story 1 person
     assert shared.article_id in [i.ref.id for i in (await services.digest(GUILD_B)).items]
@@ -57,8 +59,12 @@ async def test_syndicated_copies_from_two_sources_fold_into_one_digest_item(
     )
     site.static("/a/wire-5", copy_a)
     site.static("/b/wire-5", article_page(b_story))
-    feed_a = site.feed("/a.xml", "rss20", [Item("a5", site.url("/a/wire-5"), wire.title, wire.published)])
-    feed_b = site.feed("/b.xml", "atom", [Item("b5", site.url("/b/wire-5"), b_story.title, wire.published)])
+    feed_a = site.feed(
+        "/a.xml", "rss20", [Item("a5", site.url("/a/wire-5"), wire.title, wire.published)]
+    )
+    feed_b = site.feed(
+        "/b.xml", "atom", [Item("b5", site.url("/b/wire-5"), b_story.title, wire.published)]
+    )
     a = await add_source(services, feed_a, guild_id=None)
     b = await add_source(services, feed_b, guild_id=None)
     [first] = (await poll_source(services, a.id)).stored

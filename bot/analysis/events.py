@@ -610,25 +610,43 @@ def _attached_date(tok: Any, sent: Any) -> Any:
     return None
 
 
-def _verb_name(verb: Any) -> str:
-    """'passed package', 'pleaded guilty', 'sworn in', 'died'."""
-    words = [verb.text]
-    for child in verb.children:
-        if child.dep_ in {"prt"}:
-            words.append(child.text)
-    for child in verb.children:
-        if child.dep_ in {"dobj", "acomp", "attr", "oprd"} and child.ent_type_ not in {
-            "DATE",
-            "TIME",
-        }:
-            mods = [
-                t.text for t in child.lefts if t.dep_ in {"compound", "amod"} and t.i == child.i - 1
-            ]
-            words += mods + [child.text]
+def _phrase(tok: Any, limit: int = 5) -> str:
+    """A short noun phrase around tok ('state of emergency', 'Kestrel Talon pickups')."""
+    left = [t for t in tok.lefts if t.dep_ in {"compound", "amod", "nmod"} and t.i >= tok.i - 3]
+    words = [t.text for t in left] + [tok.text]
+    for child in tok.rights:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                words += (
+                    ["of"]
+                    + [t.text for t in obj.lefts if t.dep_ in {"compound", "amod"}]
+                    + [obj.text]
+                )
             break
+    return " ".join(words[: limit + 2])
+
+
+def _verb_name(verb: Any) -> str:
+    """A clause naming what happened: 'Mercer declared state of emergency', 'Senate passed bill'."""
+    obj = next(
+        (
+            c
+            for c in verb.children
+            if c.dep_ in {"dobj", "attr", "oprd"} and c.ent_type_ not in {"DATE", "TIME"}
+        ),
+        None,
+    )
     subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    words = [verb.text] + [c.text for c in verb.children if c.dep_ == "prt"]
+    if obj is not None:
+        words.append(_phrase(obj, 4))
     if subject is not None and subject.pos_ in {"NOUN", "PROPN"}:
-        words.insert(0, subject.text)
+        words.insert(0, _phrase(subject, 3))
+    elif obj is None:
+        noun = VERB_NOUNS.get(verb.lemma_.lower())
+        if noun:
+            words = [noun]
     return " ".join(words)
 
 
@@ -666,7 +684,6 @@ _FUTURE_CUES = {
     "plan",
     "plans",
     "planned",
-    "scheduled",
     "expected",
     "set",
     "upcoming",
@@ -676,8 +693,26 @@ _FUTURE_CUES = {
 
 
 _PLANNING_VERBS = {
-    "schedule", "plan", "expect", "set", "offer", "agree", "promise", "intend", "aim", "hope",
-    "want", "vow", "pledge", "urge", "prepare", "propose", "slate", "due", "seek", "ask",
+    "schedule",
+    "plan",
+    "expect",
+    "set",
+    "offer",
+    "agree",
+    "promise",
+    "intend",
+    "aim",
+    "hope",
+    "want",
+    "vow",
+    "pledge",
+    "urge",
+    "prepare",
+    "propose",
+    "slate",
+    "due",
+    "seek",
+    "ask",
 }
 
 
@@ -690,7 +725,14 @@ def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
                 child.dep_ == "aux" and child.lower_ == "would"
             ):
                 return True
-    if tok.dep_ == "dobj" and verb.lemma_.lower() in {"set", "schedule", "plan", "slate", "propose", "call"}:
+    if tok.dep_ == "dobj" and verb.lemma_.lower() in {
+        "set",
+        "schedule",
+        "plan",
+        "slate",
+        "propose",
+        "call",
+    }:
         return True  # "set sentencing for June 11": the object lies ahead
     # An infinitive under a planning verb is intended: "scheduled to return", "offered to convene".
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and (
@@ -788,10 +830,14 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                 is_verb = False
             elif (
                 tok.pos_ == "VERB"
-                and lemma not in _VERB_STOP
+                and (lemma not in _VERB_STOP or any(c.dep_ == "prt" for c in tok.children))
                 and tok.dep_ in {"ROOT", "conj", "ccomp", "advcl", "relcl", "xcomp"}
             ):
                 date_ent = _attached_date(tok, sent)
+                if date_ent is None and tok.dep_ in {"advcl", "xcomp", "conj"}:
+                    date_ent = _attached_date(
+                        tok.head, sent
+                    )  # "struck down on Thursday, ruling ..."
                 if date_ent is None and lemma not in VERB_NOUNS:
                     continue
                 noun = VERB_NOUNS.get(lemma)
@@ -816,8 +862,7 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                 else (None, None)
             )
             participants = _people(doc, people, sent)
-            if not (place or when_text or participants):
-                continue
+            # A bare mention ("the decision") is kept only to merge into a told event.
             if kind in _WEAK_KINDS and not (place or when_text):
                 continue
             name = _verb_name(tok) if is_verb else _name(tok, place)
@@ -854,6 +899,7 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
         else:
             merged.append(event)
             merged_from_verb.append(index in from_verb)
+    merged = [e for e in merged if e.when_text or e.where or e.people]
     _fill_places(doc, merged)
     merged.sort(
         key=lambda e: (-(bool(e.where) + 2 * bool(e.when_start) + bool(e.people)), e.sentence_start)

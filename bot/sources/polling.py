@@ -79,7 +79,7 @@ async def poll_source(
     async with services.db.reader() as session:
         row = await session.get(Source, source_id)
         if row is None:
-            raise NotFound(f"no source #{source_id}; use /source list to see the sources")
+            raise NotFound(f"no source #{source_id}; use /config sources list to see the sources")
         snap = _Snapshot(
             id=row.id,
             guild_id=None if row.guild_id == store.GLOBAL_GUILD else row.guild_id,

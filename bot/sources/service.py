@@ -46,7 +46,9 @@ MAX_URL_CHARS = 2048
 
 
 def _not_found(source_id: int) -> NotFound:
-    return NotFound(f"no source #{source_id}; use /source list to see this server's sources")
+    return NotFound(
+        f"no source #{source_id}; use /config sources list to see this server's sources"
+    )
 
 
 def _checked_url(services: Byline, url: str) -> tuple[str, str]:
@@ -99,7 +101,9 @@ async def add_source(
             view = store.to_view(row)
     except IntegrityError:
         # Another add of the same address won the race between our check and the insert.
-        raise InvalidInput("that source was just added; use /source list to see it") from None
+        raise InvalidInput(
+            "that source was just added; use /config sources list to see it"
+        ) from None
     logger.info(
         "source add #%d kind=%s guild=%s in %.2fs",
         view.id,
@@ -114,7 +118,7 @@ async def _refuse_duplicate(session: AsyncSession, key: int, canonical: str) -> 
     existing = await store.find_by_url(session, key, canonical)
     if existing is not None:
         raise InvalidInput(
-            f"that address is already source #{existing.id}; use /source list to see it"
+            f"that address is already source #{existing.id}; use /config sources list to see it"
         )
     if key != store.GLOBAL_GUILD:
         shared = await store.find_by_url(session, store.GLOBAL_GUILD, canonical)

@@ -66,7 +66,7 @@ class DigestCog(commands.Cog, name="Digest"):
         elif outcome.status == "problem":
             text = f"The digest was not posted: {outcome.detail}"
         elif outcome.status == "claimed-elsewhere":
-            text = "A digest is being posted right now; try again in a minute."
+            text = "A digest was posted this very second; try again in a moment."
         else:
             text = "The digest could not be posted; see /status."
         await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)

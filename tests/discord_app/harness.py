@@ -163,3 +163,31 @@ async def start_bot(
         raise
     await asyncio.sleep(0.3)  # let discord.py finish processing READY and GUILD_CREATE
     return bot
+
+
+def all_text(message_data: dict) -> str:  # type: ignore[type-arg]
+    """Content plus every embed string of a message payload, for searching."""
+    parts = [message_data.get("content") or ""]
+    for embed in message_data.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        parts += [(embed.get("footer") or {}).get("text") or ""]
+        for fld in embed.get("fields") or []:
+            parts += [fld["name"], fld["value"]]
+    return "\n".join(parts)
+
+
+def outgoing_payloads(fake: FakeDiscord) -> list[dict]:  # type: ignore[type-arg]
+    """Every message-like payload the bot sent: channel posts, callbacks, followups, edits."""
+    payloads = []
+    for request in fake.requests:
+        body = request.json if isinstance(request.json, dict) else None
+        if body is None:
+            continue
+        if request.path.startswith("/interactions/"):
+            if body.get("type") in (4, 7):
+                payloads.append(body.get("data") or {})
+        elif request.method in ("POST", "PATCH") and (
+            "/messages" in request.path or request.path.startswith("/webhooks/")
+        ):
+            payloads.append(body)
+    return payloads

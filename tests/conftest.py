@@ -1,0 +1,41 @@
+"""Shared fixtures: settings on a temporary SQLite store, and services over it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.services import Byline
+from bot.settings import Settings
+
+GOLD_ARTICLES = Path(__file__).resolve().parent / "gold" / "articles"
+SEED = GOLD_ARTICLES / "00_seed.txt"
+
+
+@pytest.fixture()
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """No stray config.toml or BYLINE_* variables leak into a test."""
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    for key in list(__import__("os").environ):
+        if key.startswith("BYLINE_") or key == "DISCORD_TOKEN":
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("BYLINE_CONFIG", str(config))
+    yield tmp_path
+
+
+@pytest.fixture()
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'byline.db'}"
+
+
+@pytest.fixture()
+async def services(db_url: str, isolated_env: Path) -> AsyncIterator[Byline]:
+    """Services over a fresh migrated SQLite file; analysis in a thread (model loaded once)."""
+    byline = await Byline.open(Settings(database={"url": db_url}), processes=False)
+    try:
+        yield byline
+    finally:
+        await byline.close()

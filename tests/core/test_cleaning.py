@@ -1,0 +1,92 @@
+"""Cleaning removes hover cards and boilerplate and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ingest.cleaning import clean_text, clean_with_hints, is_boilerplate
+from tests.conftest import SEED
+
+
+def test_seed_hover_cards_are_removed_and_sentences_join_up() -> None:
+    body = SEED.read_text(encoding="utf-8").split("\n", 1)[1]
+    text, hints = clean_with_hints(body)
+    assert (
+        "Former President Trump made an unprecedented offer to North Korea's Kim Jong Un after"
+        in text
+    )
+    assert "former national security adviser John Bolton told the BBC." in text
+    assert "MORE" not in text and "Kushner" not in text and "Sullivan" not in text
+    assert hints["Trump"] == "Donald Trump"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # surname card with quotes, colon and pipe in the headlines
+        (
+            "Sen. Maria DelgadoMaria DelgadoSenate passes 'historic' bill: Report | Delgado says no MORE said on Friday.",
+            "Sen. Maria Delgado said on Friday.",
+        ),
+        # full-name card separated by a space, hyphenated name
+        (
+            "Gov. Ana Ruiz-Ortega Ana Ruiz-OrtegaRuiz-Ortega: 'We will rebuild' MORE toured the site.",
+            "Gov. Ana Ruiz-Ortega toured the site.",
+        ),
+        # full name repeated glued, headline starts with a name
+        (
+            "He met Dr. Grace OkaforGrace OkaforOkafor wins prize MORE on Monday.",
+            "He met Dr. Grace Okafor on Monday.",
+        ),
+        # the card's cut point is the latest equal candidate (The Hill's "Gov." case)
+        (
+            "South Dakota Gov. Kristi NoemKristi Lynn NoemSouth Dakota governor says 'no' MORE (R) is defending the law.",
+            "South Dakota Gov. Kristi Noem (R) is defending the law.",
+        ),
+    ],
+)
+def test_hover_card_variants_are_removed(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ford Motor said it would hire MORE workers.",
+        "The MORE the merrier, said Ann Lee.",
+        'McDonald\'s and YouTube said "We want MORE," Dana Ruiz told reporters.',
+        "“I can get you home in two hours if you want,” the president said.",
+    ],
+)
+def test_real_text_with_capitals_and_more_is_kept_verbatim(text: str) -> None:
+    assert clean_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Story continues below advertisement",
+        "Share this article",
+        "Subscribe to our newsletter",
+        "Sign up for our morning briefing",
+        "Follow us on Twitter",
+    ],
+)
+def test_boilerplate_lines_are_dropped(line: str) -> None:
+    assert is_boilerplate(line)
+    assert (
+        clean_text(f"First paragraph.\n\n{line}\n\nSecond paragraph.")
+        == "First paragraph.\n\nSecond paragraph."
+    )
+
+
+def test_a_sentence_that_mentions_sharing_is_not_boilerplate() -> None:
+    text = "Share prices rose 4 percent after the company said it would subscribe to the new rules."
+    assert not is_boilerplate(text)
+    assert clean_text(text) == text
+
+
+def test_invisible_and_control_characters_are_removed_but_text_is_nfc() -> None:
+    assert clean_text("Jose\u0301 said ev\u200ber\u0000ything") == "José said everything"

@@ -8,11 +8,6 @@ import logging
 import signal
 import sys
 
-import discord
-
-from bot.discord_app.api_base import use_api_base
-from bot.discord_app.bot import BylineBot
-from bot.services import Byline
 from bot.settings import Settings, discord_token
 
 logger = logging.getLogger(__name__)
@@ -30,6 +25,13 @@ def run_bot(settings: Settings) -> int:
 
 
 async def _run(settings: Settings, token: str) -> int:
+    # Imported here so a missing token is reported before anything else loads or logs.
+    import discord
+
+    from bot.discord_app.api_base import use_api_base
+    from bot.discord_app.bot import BylineBot
+    from bot.services import Byline
+
     use_api_base(settings.discord.api_base)
     services = await Byline.open(settings, processes=True)
     try:
@@ -63,6 +65,11 @@ def sync_commands(settings: Settings, guild_id: int | None = None) -> int:
 
 
 async def _sync(settings: Settings, token: str, guild_id: int | None) -> int:
+    import discord
+
+    from bot.discord_app.api_base import use_api_base
+    from bot.discord_app.bot import BylineBot
+
     use_api_base(settings.discord.api_base)
     bot = BylineBot(settings, None, sync_only=True)
     async with bot:

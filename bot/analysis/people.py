@@ -232,10 +232,11 @@ class PersonIndex:
             end += 1
         return start, end, titles
 
-    def _left_title(self, start: int) -> int:
+    def _left_title(self, start: int, end: int | None = None) -> int:
         """Index where the title/description words before a name begin."""
         doc = self.doc
-        names = {start}
+        names = set(range(start, end if end is not None else start + 1))
+        names |= {t.head.i for t in doc[start : end if end is not None else start + 1]}
         i = start - 1
         while i >= 0:
             tok = doc[i]
@@ -250,8 +251,12 @@ class PersonIndex:
                 and low not in TITLES
             ):
                 break
-            if tok.pos_ in {"NOUN", "PROPN", "ADJ"} and (
-                tok.dep_ in {"compound", "amod", "nmod"} or low in TITLES
+            # Only words that modify the name belong to its title ("Other former" in
+            # "Other former Trump administration officials" modifies "officials").
+            if (
+                tok.pos_ in {"NOUN", "PROPN", "ADJ"}
+                and tok.head.i in names
+                and (tok.dep_ in {"compound", "amod", "nmod"} or low in TITLES)
             ):
                 names.add(i)
                 i -= 1
@@ -280,7 +285,7 @@ class PersonIndex:
             return
         if any(start < m.token_end and m.token_start < end for m in self.mentions):
             return
-        left = self._left_title(start)
+        left = self._left_title(start, end)
         title_text = doc[left:start].text if left < start else ""
         self.mentions.append(
             _Mention(
@@ -489,7 +494,10 @@ class PersonIndex:
                     continue  # part of another full name
                 if self._is_non_person(span.start, span.end, [surname]):
                     continue
-                left = self._left_title(span.start)
+                last = span[-1]
+                if last.dep_ == "compound" and last.head.pos_ == "NOUN" and last.head.i > last.i:
+                    continue  # "the Trump administration" names an administration, not the man
+                left = self._left_title(span.start, span.end)
                 mention = _Mention(
                     match.start(),
                     match.end(),

@@ -171,7 +171,7 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc.errors()[0])) from None
+        raise ConfigError(_describe(dict(exc.errors()[0]))) from None
     except ValueError as exc:  # TOML syntax errors surface as ValueError subclasses
         raise ConfigError(f"cannot read {path}: {exc}") from None
 

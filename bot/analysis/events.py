@@ -325,7 +325,7 @@ def _entity_text(tok: Any) -> str:
     for ent in tok.doc.ents:
         if ent.start <= tok.i < ent.end:
             return _strip_det(ent.text.removesuffix("'s").removesuffix("\u2019s"))
-    return tok.text
+    return str(tok.text)
 
 
 def _date_for(trigger: Any, sent: Any) -> Any:
@@ -587,7 +587,7 @@ def _is_trigger_noun(tok: Any) -> str | None:
     if lemma in _NOT_EVENTS or not lemma.isalpha() or len(lemma) < 5:
         return None
     if lemma.endswith(_EVENTIVE_SUFFIXES):
-        return lemma
+        return str(lemma)
     return None
 
 

@@ -265,7 +265,7 @@ class PersonIndex:
         return i + 1
 
     def _words(self, start: int, end: int) -> list[str]:
-        return self.doc[start:end].text.split()
+        return [str(w) for w in self.doc[start:end].text.split()]
 
     def _add_mention(self, start: int, end: int) -> None:
         doc = self.doc

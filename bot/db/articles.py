@@ -54,9 +54,10 @@ async def find_existing(
     found = await session.scalar(select(Article).where(Article.content_hash == digest).limit(1))
     if found is not None or canonical is None:
         return found
-    return await session.scalar(
+    by_url: Article | None = await session.scalar(
         select(Article).where(Article.canonical_url == canonical).order_by(Article.id).limit(1)
     )
+    return by_url
 
 
 async def share_with_guild(session: AsyncSession, article: Article, guild_id: int | None) -> None:
@@ -137,7 +138,7 @@ async def _person_for(
 async def replace_analysis(session: AsyncSession, article: Article, analysis: Analysis) -> None:
     """Replace everything derived from an article (in the caller's transaction)."""
     for table in (Mention, Quote, Event, ArticleEntity, Summary):
-        await session.execute(delete(table).where(table.article_id == article.id))  # type: ignore[attr-defined]
+        await session.execute(delete(table).where(table.article_id == article.id))
     people: dict[str, int] = {}
     for result in analysis.people:
         person = await _person_for(session, result.name, result.aliases, result.descriptions)

@@ -129,9 +129,10 @@ async def mark_posted(
 
 async def last_slot(session: AsyncSession, guild_id: int) -> DigestSlot | None:
     """The most recent slot of a server."""
-    return await session.scalar(
+    slot: DigestSlot | None = await session.scalar(
         select(DigestSlot)
         .where(DigestSlot.guild_id == guild_id)
         .order_by(DigestSlot.slot_at.desc())
         .limit(1)
     )
+    return slot

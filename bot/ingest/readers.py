@@ -48,7 +48,7 @@ def parse_datetime(value: Any) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            import dateparser
+            import dateparser  # type: ignore[import-untyped]
 
             parsed = dateparser.parse(text, settings={"RETURN_AS_TIMEZONE_AWARE": False})
         if parsed is None:

@@ -190,6 +190,7 @@ def report(counts: Counts) -> str:
         ("quote recall", qr),
         ("speaker accuracy", counts.speaker_accuracy()),
         ("event recall", counts.event_recall()),
+        ("event place accuracy", counts.place_accuracy()),
         ("summary unigram recall", sum(counts.summary_recall) / max(1, len(counts.summary_recall))),
     ]
     lines = [f"{'metric':<24} {'value':>7}", "-" * 32]

@@ -169,7 +169,7 @@ class Config(commands.Cog):
             self.services,
             url,
             guild_id=guild_id,
-            every=every or self.services.settings.sources.default_every,
+            every=every,
         )
         await interaction.edit_original_response(
             content=f"Following {render.safe_clip(_label(view), 300)}.",

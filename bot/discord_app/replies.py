@@ -28,7 +28,14 @@ async def reply(
     }
     if view is not None:
         kwargs["view"] = view
-    if interaction.response.is_done():
+    deferred = interaction.response.type is discord.InteractionResponseType.deferred_channel_message
+    if deferred and not interaction.extras.get("byline_answered"):
+        # A deferred command's first answer replaces the "thinking…" message.
+        interaction.extras["byline_answered"] = True
+        await interaction.edit_original_response(
+            content=content, embeds=list(embeds), allowed_mentions=NO_MENTIONS, view=view
+        )
+    elif interaction.response.is_done():
         await interaction.followup.send(**kwargs)  # type: ignore[arg-type]
     else:
         await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]

@@ -403,6 +403,37 @@ async def test_deleted_channel_shows_in_status(world: World) -> None:
     assert "The digest channel was deleted" in all_text(callback["data"])
 
 
+async def test_sources_commands_list_remove_and_refuse_private_addresses(world: World) -> None:
+    admin = world.std.admin.user_id
+    _, listed = await command(world, "config sources list", user=admin)
+    assert "No sources yet" in all_text(listed["data"])
+    _, removed = await command(world, "config sources remove", {"source": 999}, user=admin)
+    assert removed["data"]["flags"] & EPHEMERAL and "No source #999" in removed["data"]["content"]
+    choices = await autocomplete(world, "config sources remove", {"source": "1"}, "source")
+    assert choices == []
+    interaction, callback = await command(
+        world, "config sources add", {"url": "http://169.254.169.254/latest/meta-data/"}, user=admin
+    )
+    assert callback["type"] == 5
+    refused = await answer(world, interaction, callback)
+    assert (
+        refused["flags"] & EPHEMERAL
+        and refused["content"]
+        and "Something went wrong" not in refused["content"]
+    )
+    _, member = await command(world, "config sources list", user=world.std.member.user_id)
+    assert "Manage Server" in member["data"]["content"]
+
+
+async def test_article_add_defers_then_reports(world: World) -> None:
+    interaction, callback = await command(
+        world, "article add", {"url": "http://127.0.0.1:9/nothing"}
+    )
+    assert callback["type"] == 5 and callback["data"]["flags"] & EPHEMERAL
+    done = await answer(world, interaction, callback)
+    assert done["content"].startswith(("Could not add that article", "Article #"))
+
+
 async def test_every_outgoing_payload_disables_mentions(world: World) -> None:
     payloads = [p for p in outgoing_payloads(world.fake) if p.get("content") or p.get("embeds")]
     assert len(payloads) > 30

@@ -434,6 +434,26 @@ async def test_article_add_defers_then_reports(world: World) -> None:
     assert done["content"].startswith(("Could not add that article", "Article #"))
 
 
+async def test_a_new_session_fires_on_ready_again_without_a_second_scheduler(world: World) -> None:
+    identified = world.fake.identify_count
+    await world.fake.invalidate_session(resumable=False)  # discord.py identifies again: READY
+    await world.fake.wait_until(
+        lambda: (
+            world.fake.identify_count > identified
+            and world.fake.session
+            and world.fake.session.ready
+        ),
+        20,
+        "a new session",
+    )
+    await asyncio.sleep(0.5)
+    log = world.bot.output()
+    assert log.count("Scheduler started") == 1
+    assert log.count("digest jobs rebuilt") == 1
+    _, callback = await command(world, "status")
+    assert callback["data"]["flags"] & EPHEMERAL  # still answering
+
+
 async def test_every_outgoing_payload_disables_mentions(world: World) -> None:
     payloads = [p for p in outgoing_payloads(world.fake) if p.get("content") or p.get("embeds")]
     assert len(payloads) > 30

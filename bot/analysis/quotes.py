@@ -198,11 +198,11 @@ def _is_scare_quote(text: str, span: _Span) -> bool:
     sentence_like = bool(re.search(r"[.!?,;:]\W*$", content)) or len(words) >= 8
     if _TITLE_CUES.search(before) and not sentence_like:
         return True
-    capitalised = all(
-        w[:1].isupper()
-        or w.lower() in {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at"}
-        for w in words
-    )
+    small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at", "it", "is", "with"}
+    capitalised = all(w[:1].isupper() or w.lower() in small for w in words)
+    # Title Case with several capitals is a title (a song, a film, a slogan), even with a period.
+    if capitalised and len(words) <= 6 and sum(w[:1].isupper() for w in words) >= 2:
+        return True
     return capitalised and len(words) <= 6 and not sentence_like
 
 
@@ -375,8 +375,17 @@ class QuoteAttributor:
             return
         ci, words, found = self._speaker_of_verb(verb, inside)
         if not found:
+            # "the 56-year-old said": the parser often leaves such a subject unattached.
+            left = self.doc[max(0, verb.i - 5) : verb.i]
+            if any(t.lower_ == "old" for t in left) and any(t.lower_ == "year" for t in left):
+                ci = self.people.resolve_pronoun("they", left[0].idx)
+                if ci is not None:
+                    ci, words, found = ci, left.text, True
+        if not found:
             # "said X" with X after the verb but not attached as a subject.
             for tok in self._tokens(verb.idx + len(verb.text), min(limit[1], verb.idx + 80))[:6]:
+                if tok.is_sent_start or tok.text in {".", "!", "?"}:
+                    break
                 if tok.i in self.people.token_cluster:
                     ci, words, found = self.people.token_cluster[tok.i], tok.text, True
                     break

@@ -66,4 +66,9 @@ def summarize(
             chosen.append(sent)
     chosen = chosen[:max_sentences]
     chosen.sort(key=lambda s: s.start_char)
-    return [s.text.strip() for s in chosen]
+    return [_one_line(s.text) for s in chosen]
+
+
+def _one_line(sentence: str) -> str:
+    """A sentence never runs across paragraphs, and reads on one line."""
+    return " ".join(sentence.strip().split("\n\n", 1)[0].split())

@@ -361,9 +361,12 @@ class PersonIndex:
                 ):
                     target = ci
                     break
-                if [w.lower() for w in ccore[-len(core) :]] == [w.lower() for w in core] and core[
-                    0
-                ].lower() in PARTICLES:
+                low, clow = [w.lower() for w in core], [w.lower() for w in ccore]
+                shorter, longer = (low, clow) if len(low) <= len(clow) else (clow, low)
+                if longer[-len(shorter) :] == shorter and (
+                    len(shorter) >= 2 or shorter[0] in PARTICLES
+                ):
+                    # "Hawk Sawyer" is "Kathleen Hawk Sawyer"; "van der Berg" is "Ludwig van der Berg".
                     target = ci
                     break
             if target < 0:

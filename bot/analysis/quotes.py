@@ -203,6 +203,9 @@ def _is_scare_quote(text: str, span: _Span) -> bool:
     # Title Case with several capitals is a title (a song, a film, a slogan), even with a period.
     if capitalised and len(words) <= 6 and sum(w[:1].isupper() for w in words) >= 2:
         return True
+    # A longer run in Title Case is a book or report title ("A Proven Path to All the Money").
+    if len(words) <= 14 and sum(w[:1].isupper() for w in words) >= 0.75 * len(words) >= 3:
+        return True
     return capitalised and len(words) <= 6 and not sentence_like
 
 

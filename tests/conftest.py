@@ -20,7 +20,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     config = tmp_path / "config.toml"
     config.write_text("", encoding="utf-8")
     for key in list(__import__("os").environ):
-        if key.startswith("BYLINE_") or key == "DISCORD_TOKEN":
+        if (
+            key.startswith("BYLINE_") and not key.startswith("BYLINE_TEST_")
+        ) or key == "DISCORD_TOKEN":
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("BYLINE_CONFIG", str(config))
     yield tmp_path
@@ -29,6 +31,44 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
 @pytest.fixture()
 def db_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'byline.db'}"
+
+
+POSTGRES_URL_ENV = "BYLINE_TEST_POSTGRES_URL"
+
+
+async def reset_postgres(url: str) -> None:
+    """Drop everything in the test database so each test starts from an empty schema."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_services(
+    request: pytest.FixtureRequest, tmp_path: Path, isolated_env: Path
+) -> AsyncIterator[Byline]:
+    """Services on each backend: the store must behave the same on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'byline.db'}"
+    else:
+        url = __import__("os").environ.get(POSTGRES_URL_ENV, "")
+        if not url:
+            pytest.skip(
+                f"{POSTGRES_URL_ENV} is not set; .ci/run starts a PostgreSQL (scripts/start-postgres.sh)"
+            )
+        await reset_postgres(url)
+    byline = await Byline.open(Settings(database={"url": url}), processes=False)
+    try:
+        yield byline
+    finally:
+        await byline.close()
 
 
 @pytest.fixture()

@@ -69,7 +69,7 @@ async def visible_people(
         .join(Mention, Mention.person_id == Person.id)
         .join(Article, Article.id == Mention.article_id)
         .where(visible(guild_id), Article.status == ArticleStatus.ANALYZED)
-        .group_by(Person.id, Person.name, Person.aliases)
+        .group_by(Person.id)  # PostgreSQL cannot compare JSON; the key decides
         .order_by(func.count(func.distinct(Mention.article_id)).desc(), Person.name)
         .limit(limit)
     )

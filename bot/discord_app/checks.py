@@ -27,7 +27,7 @@ def admin_only() -> Callable[[T], T]:
 
     def decorator(func: T) -> T:
         func = app_commands.default_permissions(manage_guild=True)(func)
-        return app_commands.check(_has_manage_guild)(func)  # type: ignore[arg-type,return-value]
+        return app_commands.check(_has_manage_guild)(func)
 
     return decorator
 
@@ -41,4 +41,4 @@ def in_guild(interaction: discord.Interaction) -> int:
 
 def require_manage_guild() -> Callable[[T], T]:
     """The runtime Manage Server check alone (for subcommands of a group whose default is set)."""
-    return app_commands.check(_has_manage_guild)  # type: ignore[return-value]
+    return app_commands.check(_has_manage_guild)

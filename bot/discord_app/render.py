@@ -444,7 +444,7 @@ def status_embed(
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """Autocomplete choices (name, value): at most 25, names and values 1-100 characters."""
-    out = []
+    out: list[tuple[str, str]] = []
     for name, value in pairs:
         if len(out) >= CHOICES_MAX:
             break

@@ -36,9 +36,9 @@ async def reply(
             content=content, embeds=list(embeds), allowed_mentions=NO_MENTIONS, view=view
         )
     elif interaction.response.is_done():
-        await interaction.followup.send(**kwargs)  # type: ignore[arg-type]
+        await interaction.followup.send(**kwargs)  # type: ignore[call-overload]
     else:
-        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+        await interaction.response.send_message(**kwargs)  # type: ignore[call-overload]
 
 
 async def reply_messages(

@@ -28,7 +28,9 @@ def _permission_names(names: list[str]) -> str:
 
 def user_message(error: Exception) -> tuple[str, str | None]:
     """The sentence a user sees for an error, and a reference when it was unexpected."""
-    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    original: BaseException = (
+        error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    )
     if isinstance(original, app_commands.TransformerError):
         original = original.__cause__ or original
     if isinstance(original, BylineError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
+import platform
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,7 +56,7 @@ class SlotOutcome:
 
 def process_name() -> str:
     """Who claims a slot: host and pid, for the slot row."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}"
+    return f"{platform.node()[:60]}:{os.getpid()}"
 
 
 def due_slot(config: GuildConfig, now: datetime) -> datetime | None:

@@ -62,6 +62,22 @@ class Analyzer:
                 )
         return self._pool
 
+    async def start(self) -> None:
+        """Create the pool and load the model in it without blocking the event loop."""
+        if self._pool is not None:
+            return
+        loop = asyncio.get_running_loop()
+        # Spawning worker processes takes tens of milliseconds: do it on a helper thread.
+        pool = await loop.run_in_executor(None, self._executor)
+        if self._processes:
+            # Submitting from helper threads too: a submit may spawn a worker process.
+            await asyncio.gather(
+                *(
+                    loop.run_in_executor(None, lambda: pool.submit(_warm, self.model).result())
+                    for _ in range(self._workers)
+                )
+            )
+
     def check_model(self) -> None:
         """Raise ModelMissing now if the configured model cannot load."""
         import importlib.util
@@ -77,6 +93,7 @@ class Analyzer:
             raise InvalidInput(
                 f"the article is longer than {self.max_chars:,} characters; raise analysis.max_chars to analyse it"
             )
+        await self.start()
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(
             self._executor(), _run, text, published_at, hints or {}, self.model

@@ -15,6 +15,8 @@ fi
 BIN="$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -n1 || command -v initdb)")"
 run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if [ "$(id -u)" = 0 ]; then id postgres >/dev/null 2>&1 || useradd --system postgres; fi
+# A cluster left from an earlier run is stopped and replaced, so every run starts empty.
+if [ -f "$PGDATA/postmaster.pid" ]; then run "$BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true; fi
 rm -rf "$PGDATA" && mkdir -p "$PGDATA"
 [ "$(id -u)" = 0 ] && chown postgres "$PGDATA"
 run "$BIN/initdb" -D "$PGDATA" -U byline --auth=trust >/dev/null

@@ -39,11 +39,33 @@ def rank_quotes(quotes: list[QuoteResult], people: list[PersonResult]) -> None:
         quotes[i].rank = rank
 
 
+def _open_quotes(text: str) -> bool:
+    straight = text.count('"') % 2 == 1
+    curly = text.count("\u201c") > text.count("\u201d")
+    return straight or curly
+
+
+def _quote_whole_sentences(doc: Any) -> list[Any]:
+    """spaCy's sentences, re-joined where one ends inside a quotation ('… customers.' + '"')."""
+    out: list[Any] = []
+    pending: Any = None
+    for sent in doc.sents:
+        span = sent if pending is None else doc[pending.start : sent.end]
+        if _open_quotes(span.text) and "\n\n" not in span.text and len(span) < 120:
+            pending = span
+            continue
+        out.append(span)
+        pending = None
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
 def summarize(
     doc: Any, quotes: list[QuoteResult], events: list[EventResult], max_sentences: int = 3
 ) -> list[str]:
     """Lead sentence, then the sentence with the top quote or main event, then the next lead."""
-    sentences = [s for s in doc.sents if len(_WORDS.findall(s.text)) >= 6]
+    sentences = [s for s in _quote_whole_sentences(doc) if len(_WORDS.findall(s.text)) >= 6]
     if not sentences:
         return [s.text.strip() for s in list(doc.sents)[:max_sentences] if s.text.strip()]
     chosen = [sentences[0]]

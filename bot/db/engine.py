@@ -72,6 +72,12 @@ class Database:
             self.engine = _sqlite_engine(url, busy_timeout_ms, echo, immediate=False)
             self.write_engine = _sqlite_engine(url, busy_timeout_ms, echo, immediate=True)
         else:
+            try:
+                import asyncpg  # noqa: F401
+            except ImportError:
+                raise ConfigError(
+                    "PostgreSQL needs the asyncpg driver; run: pip install 'byline[postgres]'"
+                ) from None
             self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True, pool_recycle=1800)
             self.write_engine = self.engine
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)

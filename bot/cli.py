@@ -38,6 +38,15 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(obj), ensure_ascii=False) + "\n")
 
 
+def show(args: argparse.Namespace, items: list[Any], render: Callable[[Any], str]) -> None:
+    """Print a list: one JSON object per item with --json, else the readable rendering."""
+    if args.json:
+        for item in items:
+            emit_json(item)
+    else:
+        print(render(items))
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
     if getattr(args, "db", None):
@@ -223,11 +232,7 @@ def cmd_quotes(args: argparse.Namespace) -> int:
 
     async def work(services: Any) -> int:
         found = await services.quotes(person=args.person, article_id=args.article, limit=args.limit)
-        if args.json:
-            for quote in found:
-                emit_json(quote)
-        else:
-            print(render_text.quotes(found))
+        show(args, found, render_text.quotes)
         return 0
 
     return asyncio.run(_with_services(args, work))
@@ -237,12 +242,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     """List events, optionally matching words."""
 
     async def work(services: Any) -> int:
-        found = await services.events(args.query)
-        if args.json:
-            for event in found:
-                emit_json(event)
-        else:
-            print(render_text.events(found))
+        show(args, await services.events(args.query), render_text.events)
         return 0
 
     return asyncio.run(_with_services(args, work))
@@ -253,12 +253,9 @@ def cmd_articles(args: argparse.Namespace) -> int:
 
     async def work(services: Any) -> int:
         if args.search:
-            hits = await services.search(args.search, limit=args.limit)
-            if args.json:
-                for hit in hits:
-                    emit_json(hit)
-            else:
-                print(render_text.search_hits(hits))
+            show(
+                args, await services.search(args.search, limit=args.limit), render_text.search_hits
+            )
             return 0
         rows = await services.recent_articles(limit=args.limit)
         if args.json:

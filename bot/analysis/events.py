@@ -6,265 +6,20 @@ from datetime import datetime
 from typing import Any
 
 from bot.analysis.dates import is_point_in_time, resolve_date
+from bot.analysis.event_words import (
+    FUTURE_CUES,
+    NOT_EVENTS,
+    NOUN_KINDS,
+    PLANNING_VERBS,
+    VERB_KINDS,
+    VERB_NOUNS,
+    VERB_STOP,
+    WEAK_KINDS,
+)
 from bot.analysis.people import PersonIndex
 from bot.analysis.types import EventResult
 
-# Trigger head words and the kind of event each names.
-NOUN_KINDS = {
-    "summit": "meeting",
-    "meeting": "meeting",
-    "talks": "meeting",
-    "gathering": "meeting",
-    "conference": "meeting",
-    "forum": "meeting",
-    "negotiation": "meeting",
-    "session": "meeting",
-    "visit": "visit",
-    "trip": "visit",
-    "tour": "visit",
-    "election": "election",
-    "vote": "election",
-    "referendum": "election",
-    "primary": "election",
-    "runoff": "election",
-    "ballot": "election",
-    "caucus": "election",
-    "ruling": "ruling",
-    "verdict": "ruling",
-    "decision": "ruling",
-    "judgment": "ruling",
-    "trial": "trial",
-    "hearing": "hearing",
-    "sentencing": "sentencing",
-    "lawsuit": "lawsuit",
-    "indictment": "indictment",
-    "arrest": "arrest",
-    "settlement": "settlement",
-    "appeal": "appeal",
-    "hurricane": "storm",
-    "storm": "storm",
-    "typhoon": "storm",
-    "cyclone": "storm",
-    "tornado": "storm",
-    "landfall": "storm",
-    "earthquake": "earthquake",
-    "quake": "earthquake",
-    "flood": "flood",
-    "flooding": "flood",
-    "wildfire": "fire",
-    "fire": "fire",
-    "blaze": "fire",
-    "explosion": "explosion",
-    "crash": "crash",
-    "collapse": "collapse",
-    "outbreak": "outbreak",
-    "spill": "spill",
-    "evacuation": "evacuation",
-    "shooting": "shooting",
-    "attack": "attack",
-    "match": "match",
-    "game": "match",
-    "final": "final",
-    "finals": "final",
-    "championship": "championship",
-    "tournament": "tournament",
-    "race": "race",
-    "marathon": "race",
-    "playoff": "match",
-    "semifinal": "match",
-    "derby": "match",
-    "merger": "merger",
-    "acquisition": "merger",
-    "deal": "deal",
-    "takeover": "merger",
-    "launch": "launch",
-    "liftoff": "launch",
-    "landing": "landing",
-    "recall": "recall",
-    "layoffs": "layoffs",
-    "strike": "strike",
-    "walkout": "strike",
-    "lockout": "strike",
-    "protest": "protest",
-    "rally": "protest",
-    "march": "protest",
-    "demonstration": "protest",
-    "ceremony": "ceremony",
-    "inauguration": "ceremony",
-    "funeral": "ceremony",
-    "festival": "festival",
-    "premiere": "festival",
-    "parade": "festival",
-    "award": "award",
-    "announcement": "announcement",
-    "report": "report",
-    "study": "study",
-    "discovery": "discovery",
-    "bankruptcy": "bankruptcy",
-    "ipo": "listing",
-    "earnings": "earnings",
-    "resignation": "resignation",
-    "impeachment": "impeachment",
-    "debate": "debate",
-    "budget": "budget",
-    "bill": "bill",
-    "sale": "deal",
-    "shutdown": "shutdown",
-    "closure": "closure",
-    "opening": "opening",
-    "reopening": "opening",
-    "election night": "election",
-    "win": "win",
-    "victory": "win",
-    "defeat": "win",
-    "loss": "win",
-    "eclipse": "eclipse",
-    "mission": "launch",
-}
-# Verbs that report an event; the value is the noun the event is named by.
-VERB_NOUNS = {
-    "rule": "ruling",
-    "vote": "vote",
-    "elect": "election",
-    "launch": "launch",
-    "merge": "merger",
-    "acquire": "acquisition",
-    "recall": "recall",
-    "arrest": "arrest",
-    "sentence": "sentencing",
-    "sign": "signing",
-    "resign": "resignation",
-    "evacuate": "evacuation",
-    "convict": "verdict",
-    "acquit": "verdict",
-    "strike": "strike",
-    "erupt": "eruption",
-    "crash": "crash",
-    "collapse": "collapse",
-    "explode": "explosion",
-    "approve": "approval",
-    "pass": "passage",
-    "win": "win",
-    "beat": "win",
-    "defeat": "win",
-    "sue": "lawsuit",
-    "indict": "indictment",
-    "announce": "announcement",
-    "land": "landing",
-    "discover": "discovery",
-    "detect": "discovery",
-}
-VERB_KINDS = {
-    "ruling": "ruling",
-    "vote": "election",
-    "election": "election",
-    "launch": "launch",
-    "merger": "merger",
-    "acquisition": "merger",
-    "recall": "recall",
-    "arrest": "arrest",
-    "sentencing": "sentencing",
-    "signing": "signing",
-    "resignation": "resignation",
-    "evacuation": "evacuation",
-    "verdict": "ruling",
-    "strike": "strike",
-    "eruption": "eruption",
-    "crash": "crash",
-    "collapse": "collapse",
-    "explosion": "explosion",
-    "approval": "approval",
-    "passage": "bill",
-    "win": "win",
-    "lawsuit": "lawsuit",
-    "indictment": "indictment",
-    "announcement": "announcement",
-    "landing": "landing",
-    "discovery": "discovery",
-}
-NOUN_KINDS.update(
-    {
-        "talk": "meeting",
-        "layoff": "layoffs",
-        "interview": "interview",
-        "briefing": "briefing",
-        "clinic": "clinic",
-        "pilot": "pilot",
-        "inspection": "inspection",
-        "testimony": "testimony",
-        "bid": "bid",
-        "declaration": "declaration",
-        "notification": "notification",
-        "plea": "plea",
-        "unveiling": "opening",
-        "signing": "signing",
-        "mediation": "meeting",
-        "raid": "raid",
-        "investigation": "investigation",
-        "probe": "investigation",
-        "audit": "investigation",
-        "eruption": "eruption",
-        "landslide": "collapse",
-        "heatwave": "storm",
-        "drought": "drought",
-        "blackout": "outage",
-        "outage": "outage",
-        "cyberattack": "attack",
-        "bombing": "attack",
-    }
-)
-VERB_NOUNS.update(
-    {
-        "meet": "meeting",
-        "die": "death",
-        "kill": "attack",
-        "open": "opening",
-        "close": "closure",
-        "inspect": "inspection",
-        "investigate": "investigation",
-        "testify": "testimony",
-        "plead": "plea",
-        "declare": "declaration",
-        "swear": "swearing-in",
-        "inaugurate": "inauguration",
-        "release": "release",
-        "unveil": "opening",
-        "return": "return",
-        "notify": "notification",
-    }
-)
-VERB_KINDS.update(
-    {
-        "meeting": "meeting",
-        "death": "death",
-        "attack": "attack",
-        "opening": "opening",
-        "closure": "closure",
-        "inspection": "inspection",
-        "investigation": "investigation",
-        "testimony": "testimony",
-        "plea": "plea",
-        "declaration": "declaration",
-        "swearing-in": "inauguration",
-        "inauguration": "inauguration",
-        "release": "release",
-        "return": "return",
-        "notification": "notification",
-    }
-)
-
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
-_WEAK_KINDS = {
-    "announcement",
-    "report",
-    "study",
-    "deal",
-    "bill",
-    "budget",
-    "win",
-    "approval",
-    "passage",
-}
 MAX_EVENTS = 40
 
 
@@ -412,171 +167,6 @@ def _merge(into: EventResult, other: EventResult, *, rename: bool = False) -> No
 
 
 _EVENTIVE_SUFFIXES = ("tion", "sion", "ment", "ance", "ence", "ing", "al", "ure", "ery")
-_NOT_EVENTS = {
-    "thing",
-    "something",
-    "nothing",
-    "everything",
-    "building",
-    "meaning",
-    "morning",
-    "evening",
-    "feeling",
-    "ceiling",
-    "funding",
-    "spending",
-    "pricing",
-    "housing",
-    "training",
-    "clothing",
-    "nation",
-    "station",
-    "population",
-    "information",
-    "position",
-    "question",
-    "percent",
-    "government",
-    "department",
-    "environment",
-    "equipment",
-    "management",
-    "development",
-    "president",
-    "resident",
-    "audience",
-    "evidence",
-    "experience",
-    "science",
-    "finance",
-    "balance",
-    "distance",
-    "official",
-    "individual",
-    "material",
-    "capital",
-    "hospital",
-    "animal",
-    "signal",
-    "proposal",
-    "future",
-    "nature",
-    "culture",
-    "structure",
-    "temperature",
-    "legislature",
-    "gallery",
-    "battery",
-    "delivery",
-    "recovery",
-    "everyone",
-    "anyone",
-    "someone",
-    "ranking",
-    "king",
-    "ring",
-    "string",
-    "wing",
-    "sing",
-    "bring",
-    "spring",
-    "swing",
-    "pudding",
-    "wedding",
-    "setting",
-    "rating",
-    "organization",
-    "administration",
-    "association",
-    "corporation",
-    "institution",
-    "foundation",
-    "commission",
-    "division",
-    "television",
-    "version",
-    "mission",
-    "condition",
-    "direction",
-    "section",
-    "situation",
-    "location",
-    "education",
-    "relation",
-    "generation",
-    "solution",
-    "connection",
-    "portion",
-    "option",
-    "region",
-    "opinion",
-    "vision",
-    "tension",
-    "pension",
-    "amount",
-    "payment",
-    "statement",
-    "agreement",
-    "moment",
-    "argument",
-    "comment",
-    "element",
-}
-# Reporting and generic verbs do not name an event on their own.
-_VERB_STOP = {
-    "say",
-    "tell",
-    "add",
-    "be",
-    "have",
-    "do",
-    "make",
-    "take",
-    "get",
-    "go",
-    "come",
-    "give",
-    "see",
-    "know",
-    "think",
-    "want",
-    "expect",
-    "seem",
-    "become",
-    "include",
-    "remain",
-    "keep",
-    "begin",
-    "ask",
-    "note",
-    "describe",
-    "call",
-    "write",
-    "explain",
-    "continue",
-    "appear",
-    "believe",
-    "recall",
-    "estimate",
-    "plan",
-    "hope",
-    "try",
-    "need",
-    "use",
-    "show",
-    "find",
-    "leave",
-    "put",
-    "let",
-    "mean",
-    "suggest",
-    "argue",
-    "insist",
-    "warn",
-    "acknowledge",
-    "decline",
-    "refuse",
-}
 
 
 def _is_trigger_noun(tok: Any) -> str | None:
@@ -584,7 +174,7 @@ def _is_trigger_noun(tok: Any) -> str | None:
     lemma = tok.lemma_.lower()
     if lemma in NOUN_KINDS:
         return NOUN_KINDS[lemma]
-    if lemma in _NOT_EVENTS or not lemma.isalpha() or len(lemma) < 5:
+    if lemma in NOT_EVENTS or not lemma.isalpha() or len(lemma) < 5:
         return None
     if lemma.endswith(_EVENTIVE_SUFFIXES):
         return str(lemma)
@@ -673,49 +263,6 @@ def _dateline_place(doc: Any) -> str | None:
     return None
 
 
-_FUTURE_CUES = {
-    "soon",
-    "scheduled",
-    "slated",
-    "due",
-    "will",
-    "would",
-    "'ll",
-    "plan",
-    "plans",
-    "planned",
-    "expected",
-    "set",
-    "upcoming",
-    "next",
-    "proposed",
-}
-
-
-_PLANNING_VERBS = {
-    "schedule",
-    "plan",
-    "expect",
-    "set",
-    "offer",
-    "agree",
-    "promise",
-    "intend",
-    "aim",
-    "hope",
-    "want",
-    "vow",
-    "pledge",
-    "urge",
-    "prepare",
-    "propose",
-    "slate",
-    "due",
-    "seek",
-    "ask",
-}
-
-
 def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
     """Does the text put this event ahead of the story (will, scheduled to, as soon as)?"""
     verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
@@ -736,7 +283,7 @@ def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
         return True  # "set sentencing for June 11": the object lies ahead
     # An infinitive under a planning verb is intended: "scheduled to return", "offered to convene".
     if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and (
-        verb.head.lemma_.lower() in _PLANNING_VERBS
+        verb.head.lemma_.lower() in PLANNING_VERBS
     ):
         return True
     if date_ent is not None:
@@ -745,7 +292,7 @@ def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
             cue in before for cue in ("soon as", "next", "starting", "beginning", "until", "by")
         ):
             return True
-    return any(t.lower_ in _FUTURE_CUES for t in sent) and not any(
+    return any(t.lower_ in FUTURE_CUES for t in sent) and not any(
         t.tag_ == "VBD" and t.dep_ == "ROOT" for t in sent
     )
 
@@ -830,7 +377,7 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                 is_verb = False
             elif (
                 tok.pos_ == "VERB"
-                and (lemma not in _VERB_STOP or any(c.dep_ == "prt" for c in tok.children))
+                and (lemma not in VERB_STOP or any(c.dep_ == "prt" for c in tok.children))
                 and tok.dep_ in {"ROOT", "conj", "ccomp", "advcl", "relcl", "xcomp"}
             ):
                 date_ent = _attached_date(tok, sent)
@@ -863,7 +410,7 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
             )
             participants = _people(doc, people, sent)
             # A bare mention ("the decision") is kept only to merge into a told event.
-            if kind in _WEAK_KINDS and not (place or when_text):
+            if kind in WEAK_KINDS and not (place or when_text):
                 continue
             name = _verb_name(tok) if is_verb else _name(tok, place)
             if is_verb and place and place.lower() not in name.lower():

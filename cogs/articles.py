@@ -1,4 +1,4 @@
-"""/article search, /article show and (with the feeds module) /article add."""
+"""/article search, /article show and /article add."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import autocomplete, render
-from bot.discord_app.checks import in_guild
+from bot.discord_app.checks import in_guild, require_manage_guild
 from bot.discord_app.replies import NO_MENTIONS, reply
+from bot.sources.service import ingest_url
 
 
 class Articles(commands.Cog):
@@ -40,20 +41,12 @@ class Articles(commands.Cog):
 
     @article.command(name="add", description="Fetch and analyse an article from a web address")
     @app_commands.describe(url="The article's web address (http or https)")
+    @require_manage_guild()  # fetching on request is an admin's call, not every member's
     async def add(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]
     ) -> None:
         """Ingest one URL for this server (fetching and analysis take a while: defer first)."""
         guild_id = in_guild(interaction)
-        try:
-            from bot.sources.service import ingest_url
-        except ImportError:
-            await reply(
-                interaction,
-                "Adding articles by address is not available on this bot.",
-                ephemeral=True,
-            )
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await ingest_url(self.bot.services, url, guild_id=guild_id)  # type: ignore[attr-defined]
         if outcome.status == "failed":

@@ -253,6 +253,7 @@ async def test_admin_commands_refuse_members_without_manage_server(world: World)
         ("config show", None),
         ("config pause", None),
         ("digest now", None),
+        ("article add", {"url": "https://example.com/a"}),
     ]:
         _, callback = await command(world, name, options, user=world.std.member.user_id)
         assert callback["data"]["flags"] & EPHEMERAL, name

@@ -140,3 +140,20 @@ MALE_NAMES: frozenset[str] = frozenset(
     william willie wolfgang yuri yusuf zachary
     """.split()
 )
+
+# Nouns for people by role; an appositive with one of these marks the name beside it as a person.
+HUMAN_ROLES: frozenset[str] = frozenset(
+    """
+    activist actor actress adviser advisor agent aide ambassador analyst architect artist
+    attorney author banker bishop broker brother builder candidate captain ceo chair chairman
+    chairwoman chef chief citizen coach colleague commander commissioner councilman councilwoman
+    daughter defender designer detective director doctor driver economist editor engineer
+    entrepreneur executive farmer father founder friend general goalkeeper governor grandson
+    granddaughter historian husband imam inspector investor judge lawmaker lawyer leader
+    legislator man manager mayor member midfielder minister mother neighbor neighbour nurse
+    officer official organizer owner partner passenger pastor pilot player president priest
+    producer professor prosecutor rabbi representative researcher resident scientist secretary
+    senator sheriff singer sister son spokesman spokesperson spokeswoman striker student
+    survivor teacher trader veteran victim widow wife witness woman worker writer
+    """.split()
+)

@@ -11,6 +11,7 @@ from bot.analysis.names import (
     FEMALE_HONORIFICS,
     FEMALE_NAMES,
     HONORIFICS,
+    HUMAN_ROLES,
     MALE_HONORIFICS,
     MALE_NAMES,
     NAME_SUFFIXES,
@@ -233,6 +234,18 @@ class PersonIndex:
             or (doc[start].is_sent_start and doc[start].lower_.endswith("ing"))
         ):
             start += 1
+        # Extend right over a proper noun NER cut off ("Grace Wairimu" + "Njoroge").
+        while (
+            end < len(doc)
+            and end > start
+            and doc[end - 1].whitespace_
+            and doc[end].pos_ == "PROPN"
+            and doc[end].text[:1].isupper()
+            and doc[end].ent_type_ not in {"GPE", "ORG", "NORP", "LOC", "FAC", "DATE", "TIME"}
+            and _bare(doc[end].text) not in TITLES
+            and doc[end].lower_ not in NON_PERSON_NEXT
+        ):
+            end += 1
         # Extend right over a name suffix spaCy left out ("Whitcomb Jr.").
         while end < len(doc) and _is_suffix(doc[end].text) and doc[end].text[:1].isupper():
             end += 1
@@ -318,6 +331,30 @@ class PersonIndex:
             if len(ent) == 1 and other > counts.get("PERSON", 0):
                 continue  # "Jordan" the country, tagged PERSON once
             self._add_mention(ent.start, ent.end)
+        # A name in apposition with a role is a person: "the trade minister, Park Ji-hoon,".
+        for tok in doc:
+            if (
+                tok.pos_ == "PROPN"
+                and tok.dep_ == "appos"
+                and tok.head.lemma_.lower() in HUMAN_ROLES
+            ):
+                name_tok = tok
+            elif (
+                tok.dep_ == "appos"
+                and tok.lemma_.lower() in HUMAN_ROLES
+                and tok.head.pos_ == "PROPN"
+            ):
+                name_tok = tok.head
+            else:
+                continue
+            if name_tok.ent_type_ in {"GPE", "NORP", "LOC", "FAC", "DATE"}:
+                continue
+            first = name_tok.i
+            while (
+                first > 0 and doc[first - 1].pos_ == "PROPN" and doc[first - 1].head.i == name_tok.i
+            ):
+                first -= 1
+            self._add_mention(first, name_tok.i + 1)
         # Proper nouns right after a strong title are people even when NER disagrees.
         for tok in doc:
             if _bare(tok.text) not in STRONG_TITLES or not tok.text[:1].isupper():
@@ -479,13 +516,14 @@ class PersonIndex:
                 self.clusters[ci].forms[phrase] = self.clusters[ci].forms.get(phrase, 0) + 1
         self.references.sort()
 
-    def _sweep_surnames(self) -> None:
-        """Bare surnames NER missed ("Pierce said") belong to the named person."""
+    def _sweep_surnames(self, *, single: bool = False) -> None:
+        """Bare surnames NER missed ("Pierce said") belong to the named person; with single,
+        also the names of people known by one word, whose full name NER may have missed."""
         doc = self.doc
         surnames: dict[str, int] = {}
         for ci, cluster in enumerate(self.clusters):
             core = _core(cluster.words)
-            if len(core) >= 2:
+            if len(core) >= 2 or (single and len(core) == 1 and len(core[0]) > 2):
                 surnames.setdefault(core[-1], ci)
         taken = {i for m in self.mentions for i in range(m.token_start, m.token_end)}
         for surname, ci in surnames.items():
@@ -500,7 +538,20 @@ class PersonIndex:
                     and prev.pos_ == "PROPN"
                     and _bare(prev.text) not in TITLES
                 ):
-                    continue  # part of another full name
+                    cluster = self.clusters[ci]
+                    if len(_core(cluster.words)) == 1 and prev.ent_type_ not in {
+                        "GPE",
+                        "ORG",
+                        "NORP",
+                    }:
+                        # "Ana Ruiz-Ortega" names in full the person known so far as "Ruiz-Ortega".
+                        cluster.words = [prev.text, *cluster.words]
+                        mention = _Mention(
+                            prev.idx, match.end(), [prev.text, surname], "", prev.i, span.end, ci
+                        )
+                        self.mentions.append(mention)
+                        taken |= set(range(prev.i, span.end))
+                    continue  # part of a full name
                 if self._is_non_person(span.start, span.end, [surname]):
                     continue
                 last = span[-1]
@@ -579,6 +630,7 @@ class PersonIndex:
         self._apply_hints()
         self._sweep_surnames()
         self._drop_unlikely()
+        self._sweep_surnames(single=True)
         self._describe()
         self._pronoun_evidence()
         self._role_references()
@@ -620,8 +672,10 @@ class PersonIndex:
                 score = 1.0
             if score == 0:
                 continue
+            # Among family members who share a surname, news style keeps the bare surname for the
+            # story's subject, who is introduced first; relatives get their given names.
             before = [m.start for m in self.mentions if m.cluster == ci and m.start < at]
-            score += 0.5 + (max(before) / 10**9 if before else 0.0)
+            score += 0.5 + (1.0 - min(before) / 10**9 if before else 0.0)
             if score > best_score:
                 best, best_score = ci, score
         return best
@@ -715,6 +769,8 @@ class PersonIndex:
             return None
         cut = bisect_right(self._ref_starts, before)
         window_start = max(0, before - 1500)
+        # "a neighbor who asked not to be named … she said": the pronoun is that unnamed person's.
+        unnamed_at = self._last_unnamed_person(before)
         candidates: list[tuple[float, int]] = []
         for rank, (offset, ci) in enumerate(reversed(self.references[:cut])):
             if offset < window_start or ci == avoid:
@@ -733,10 +789,35 @@ class PersonIndex:
                 )
             )
             score = -rank + (1.5 if subject else 0.0) + (0.5 if cluster_gender == gender else 0.0)
+            if unnamed_at is not None and unnamed_at > offset:
+                continue
             candidates.append((score, ci))
         if not candidates:
             return None
         return max(candidates)[1]
+
+    def _last_unnamed_person(self, before: int) -> int | None:
+        """Offset of the latest 'a neighbor' / 'one resident' subject in the sentences before."""
+        here = self._token_at(before)
+        if here is None:
+            return None
+        sent = here.sent
+        start = sent.start
+        previous = self.doc[start - 1].sent if start > 0 else None
+        first = previous.start if previous is not None else start
+        found = None
+        for tok in self.doc[first : here.i]:
+            if (
+                tok.dep_ in {"nsubj", "nsubjpass"}
+                and tok.pos_ == "NOUN"
+                and tok.lemma_.lower() in HUMAN_ROLES
+                and any(
+                    c.dep_ == "det" and c.lower_ in {"a", "an", "one", "another"}
+                    for c in tok.children
+                )
+            ):
+                found = tok.idx
+        return found
 
     def _token_at(self, offset: int) -> Any:
         span = self.doc.char_span(offset, offset + 1, alignment_mode="expand")

@@ -125,6 +125,7 @@ class _Span:
     speaker: int | None = None
     speaker_text: str | None = None
     cue: str | None = None
+    verb_at: int | None = None  # where the attributing verb is
     children: list[int] = field(default_factory=list)
 
 
@@ -366,15 +367,18 @@ class QuoteAttributor:
         inside = (span.start - 1, span.end + 1)
         verb = None
         if tokens:
-            verb = self._nearby_speech_verb(span.start, span.end, limit)
+            nearby = self._nearby_speech_verb(span.start, span.end, limit)
             governing = self._governing_verb(tokens, inside, limit)
+            verb = nearby
             if verb is None or (
                 governing is not None
                 and governing.lemma_.lower() in SPEECH_LEMMAS
                 and abs(governing.idx - span.end) < abs(verb.idx - span.end)
             ):
+                # The verb the grammar hangs the quote on, when it is the closer speech verb.
                 verb = governing or verb
         if verb is None:
+            self._attribute_after_colon(span)
             return
         ci, words, found = self._speaker_of_verb(verb, inside)
         if not found:
@@ -395,6 +399,35 @@ class QuoteAttributor:
         if found:
             span.speaker, span.speaker_text = ci, words
             span.cue = "according to" if verb.lower_ == "according" else verb.text
+            span.verb_at = verb.idx
+        else:
+            self._attribute_after_colon(span)
+
+    def _attribute_after_colon(self, span: _Span) -> None:
+        """'She refused to blame him: "…"': a quote after a colon is the clause subject's."""
+        before = self.text[max(0, span.start - 3) : span.start - 1].rstrip()
+        if not before.endswith(":"):
+            return
+        tokens = self._tokens(max(0, span.start - 4), span.start - 1)
+        colon = next((t for t in reversed(tokens) if t.text == ":"), None)
+        if colon is None:
+            return
+        # The first clause before the colon with a subject (the parser may hang it on the quote).
+        subject = None
+        for tok in colon.sent:
+            if tok.i >= colon.i:
+                break
+            if tok.pos_ in {"VERB", "AUX"}:
+                subject = next(
+                    (c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i < colon.i),
+                    None,
+                )
+                if subject is not None:
+                    break
+        if subject is None:
+            return
+        ci, words, _ = self._resolve_subject(subject)
+        span.speaker, span.speaker_text, span.cue = ci, words, None
 
 
 def _sentence_bounds(doc: Any, start: int) -> tuple[int, int]:
@@ -417,10 +450,19 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
         p_start, p_end = bounds[span.paragraph]
         if span.nested_in is not None:
             # Grammar inside the outer quote first ("the president said: '...'").
-            outer_limit = (p_start, p_end)
-            attributor.attribute(span, outer_limit)
+            attributor.attribute(span, (p_start, p_end))
             continue
         attributor.attribute(span, (p_start, p_end))
+    # "I told him: '...'" inside someone's quote: the inner words are the outer speaker's.
+    for span in spans:
+        if (
+            span.nested_in is not None
+            and (span.speaker_text or "").lower() in {"i", "we"}
+            and span.verb_at is not None
+            and span.verb_at < span.start
+        ):
+            outer = spans[span.nested_in]
+            span.speaker, span.speaker_text = outer.speaker, outer.speaker_text
     # Propagation: continued pieces, split quotes, and bare quote paragraphs.
     last_speaker_by_paragraph: dict[int, tuple[int | None, str | None, str | None]] = {}
     top = [s for s in spans if s.nested_in is None]

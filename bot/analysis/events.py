@@ -358,6 +358,7 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
         for tok in sent:
             lemma = tok.lemma_.lower()
             date_ent = None
+            date_owner = tok  # the word the date belongs to decides past or future
             if tok.pos_ == "NOUN" and tok.ent_type_ not in {
                 "PERSON",
                 "ORG",
@@ -382,9 +383,9 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
             ):
                 date_ent = _attached_date(tok, sent)
                 if date_ent is None and tok.dep_ in {"advcl", "xcomp", "conj"}:
-                    date_ent = _attached_date(
-                        tok.head, sent
-                    )  # "struck down on Thursday, ruling ..."
+                    # "struck down on Thursday, ruling ...", "agreed on Tuesday to create ..."
+                    date_ent = _attached_date(tok.head, sent)
+                    date_owner = tok.head
                 if date_ent is None and lemma not in VERB_NOUNS:
                     continue
                 noun = VERB_NOUNS.get(lemma)
@@ -404,7 +405,7 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
             place = _place_for(tok, sent)
             when_text = date_ent.text if date_ent is not None else None
             start, end = (
-                resolve_date(when_text, published, future=_is_future(tok, sent, date_ent))
+                resolve_date(when_text, published, future=_is_future(date_owner, sent, date_ent))
                 if when_text
                 else (None, None)
             )

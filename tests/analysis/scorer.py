@@ -157,20 +157,30 @@ def _event_matches(gold: dict, name: str, when: str | None) -> bool:
     return True
 
 
-def load_gold() -> list[tuple[Path, dict]]:
-    """Every (article path, annotation) pair of the gold set."""
+# Articles 00-24 are the set the rules were developed against; 25 and later were written
+# afterwards by a different hand and are scored as held-out, to show how the rules generalize.
+HELD_OUT_FROM = 25
+
+
+def load_gold(group: str = "all") -> list[tuple[Path, dict]]:
+    """(article path, annotation) pairs of the gold set: 'core', 'held-out' or 'all'."""
     pairs = []
     for annotation in sorted((GOLD / "annotations").glob("*.json")):
+        number = int(annotation.name.split("_", 1)[0])
+        if (group == "core" and number >= HELD_OUT_FROM) or (
+            group == "held-out" and number < HELD_OUT_FROM
+        ):
+            continue
         data = json.loads(annotation.read_text(encoding="utf-8"))
         pairs.append((GOLD / "articles" / data["article"], data))
     return pairs
 
 
-def run(model: str | None = None) -> Counts:
-    """Analyse every gold article and return the totals."""
+def run(model: str | None = None, group: str = "all") -> Counts:
+    """Analyse the gold articles of a group and return the totals."""
     nlp = load_model(model or AnalysisSettings().model)
     counts = Counts()
-    for path, gold in load_gold():
+    for path, gold in load_gold(group):
         article = read_file(path)[0]
         result = analyze_doc(nlp(article.clean_text), article.published_at, article.name_hints)
         score_article(article, result, gold, counts)
@@ -202,7 +212,9 @@ def report(counts: Counts) -> str:
 
 
 if __name__ == "__main__":
-    totals = run()
-    if "-v" in sys.argv:
-        print("\n".join(totals.misses))
-    print(report(totals))
+    for name in ("core", "held-out", "all"):
+        totals = run(group=name)
+        if "-v" in sys.argv and name != "all":
+            print("\n".join(totals.misses))
+        print(f"\n== {name} ==")
+        print(report(totals))

@@ -48,6 +48,11 @@ def env_for(fake: FakeDiscord, workdir: Path, guild_id: int, **extra: str) -> di
     return env
 
 
+def template_article_count() -> int:
+    """How many articles build_template stores: every gold article plus the mention bait."""
+    return len(list(GOLD.glob("*.txt"))) + 1
+
+
 def build_template(directory: Path) -> Path:
     """A database with the gold articles and one mention-bait article, ingested for real."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -388,6 +388,11 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                     date_owner = tok.head
                 if date_ent is None and lemma not in VERB_NOUNS:
                     continue
+                if any(
+                    c.dep_ in {"nsubj", "nsubjpass"} and c.lemma_.lower() in NOUN_KINDS
+                    for c in tok.children
+                ):
+                    continue  # "the summit ended": the summit is the event, already found
                 noun = VERB_NOUNS.get(lemma)
                 kind = VERB_KINDS.get(noun, lemma) if noun else lemma
                 is_verb = True

@@ -191,3 +191,28 @@ async def test_concurrent_writers_do_not_hit_database_is_locked(any_services: By
 
     await asyncio.gather(*(write(r) for r in raws))
     assert await _count(any_services, Article) == 20
+
+
+async def test_the_same_event_across_articles_is_one_event_with_both_sources(
+    any_services: Byline,
+) -> None:
+    first = build_article(
+        "a",
+        "Leaders meet in Hanoi",
+        "President Ana Silva met Prime Minister Tom Baker at a summit in Hanoi on Feb. 27, 2019.",
+        url="https://news.test/a",
+    )
+    second = build_article(
+        "b",
+        "Hanoi talks end early",
+        "The summit in Hanoi on Feb. 27, 2019 ended without a deal, Tom Baker said later.",
+        url="https://other.test/b",
+    )
+    await any_services.ingest_article(first)
+    await any_services.ingest_article(second)
+    events = [e for e in await any_services.events("summit") if e.where == "Hanoi"]
+    assert len(events) == 1
+    assert {s.article.title for s in events[0].sources} == {
+        "Leaders meet in Hanoi",
+        "Hanoi talks end early",
+    }

@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -80,32 +80,37 @@ async def _with_services(
 # ---- commands ------------------------------------------------------------------------------
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    """Print the cleaned text and metadata of files, without NLP."""
+def read_inputs(paths: list[str], failures: list[str]) -> Iterator[Any]:
+    """Articles of every file named; a bad file is reported on stderr and the rest go on."""
     from bot.ingest.paths import expand_inputs
     from bot.ingest.readers import read_file
 
-    failures = 0
-    for path in expand_inputs(args.paths):
+    for path in expand_inputs(paths):
         try:
             articles = read_file(path)
         except BylineError as exc:
-            failures += 1
+            failures.append(exc.message)
             print(f"error: {exc.message}", file=sys.stderr)
             continue
-        for article in articles:
-            record = {
-                "path": article.origin,
-                "title": article.title,
-                "text": article.clean_text,
-                "url": article.url,
-                "published_at": article.published_at,
-                "authors": article.authors,
-            }
-            if args.json:
-                emit_json(record)
-            else:
-                print(render_text.extracted(record))
+        yield from articles
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Print the cleaned text and metadata of files, without NLP."""
+    failures: list[str] = []
+    for article in read_inputs(args.paths, failures):
+        record = {
+            "path": article.origin,
+            "title": article.title,
+            "text": article.clean_text,
+            "url": article.url,
+            "published_at": article.published_at,
+            "authors": article.authors,
+        }
+        if args.json:
+            emit_json(record)
+        else:
+            print(render_text.extracted(record))
     return 1 if failures else 0
 
 
@@ -129,33 +134,24 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         )
     from bot.analysis.nlp import load_model
     from bot.analysis.pipeline import analyze_doc
-    from bot.ingest.paths import expand_inputs
-    from bot.ingest.readers import read_file
 
     settings = load_settings()
     nlp = load_model(settings.analysis.model)  # once, for every file of this call
-    failures = 0
-    for path in expand_inputs(args.paths):
-        try:
-            articles = read_file(path)
-        except BylineError as exc:
-            failures += 1
-            print(f"error: {exc.message}", file=sys.stderr)
-            continue
-        for article in articles:
-            result = analyze_doc(nlp(article.clean_text), article.published_at, article.name_hints)
-            record = {
-                "path": article.origin,
-                "title": article.title,
-                "text": article.clean_text,
-                **result.to_json(),
-            }
-            emit_json(record) if args.json else print(render_text.analysis(record))
+    failures: list[str] = []
+    for article in read_inputs(args.paths, failures):
+        result = analyze_doc(nlp(article.clean_text), article.published_at, article.name_hints)
+        record = {
+            "path": article.origin,
+            "title": article.title,
+            "text": article.clean_text,
+            **result.to_json(),
+        }
+        emit_json(record) if args.json else print(render_text.analysis(record))
     return 1 if failures else 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Store and analyse files (and, with feeds support, URLs)."""
+    """Store and analyse files and article URLs."""
     from bot.ingest.paths import expand_inputs
 
     urls = [p for p in args.paths if p.startswith(("http://", "https://"))]
@@ -199,11 +195,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 async def _ingest_urls(
     services: Any, urls: list[str], progress: Callable[[Any], None]
 ) -> list[Any]:
-    try:
-        from bot.sources import ingest_url
-    except ImportError as exc:  # pragma: no cover - feeds arrive with their own module
-        raise InvalidInput("ingesting URLs needs the sources module") from exc
-    from bot.sources import close_fetcher
+    from bot.sources import close_fetcher, ingest_url
 
     outcomes = []
     try:
@@ -377,12 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--guild", type=int)
     p.set_defaults(func=cmd_sync)
-    try:
-        from bot.sources.cli import add_source_commands
-    except ImportError:
-        pass
-    else:
-        add_source_commands(sub, common)
+    from bot.sources.cli import add_source_commands
+
+    add_source_commands(sub, common)
     return parser
 
 

@@ -103,11 +103,8 @@ class BylineBot(commands.Bot):
             logger.info("synced %d commands to development server %s", len(synced), guild_id)
 
     def _register_source_jobs(self) -> None:
-        try:
-            from bot.sources.jobs import register_source_jobs
-        except ImportError:
-            logger.info("feeds module not installed; no source polling")
-            return
+        from bot.sources.jobs import register_source_jobs
+
         try:
             register_source_jobs(self.scheduler.scheduler, self.services)
         except Exception:
@@ -129,4 +126,7 @@ class BylineBot(commands.Bot):
             self.digests.shutdown()
         if self._catch_up_task is not None:
             self._catch_up_task.cancel()
+        from bot.sources import close_fetcher
+
+        await close_fetcher()  # the one HTTP session the source jobs opened
         await super().close()

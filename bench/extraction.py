@@ -104,13 +104,13 @@ def score(predictions: dict[str, str], truth: dict[str, str]) -> Scores:
 
 def read_page(path: Path) -> str:
     """The page as Byline would decode its fetched bytes."""
-    from bot.ingest.html import decode_html
+    from bot.ingest.charset import decode_text
 
-    return decode_html(gzip.decompress(path.read_bytes()))
+    return decode_text(gzip.decompress(path.read_bytes()), None)
 
 
 def byline_extract(path: Path, url: str | None) -> str:
-    """Byline's extraction path: decode_html, then parse_html (trafilatura + cleaning)."""
+    """Byline's extraction path: decode_text, then parse_html (trafilatura + cleaning)."""
     from bot.errors import InvalidInput
     from bot.ingest.readers import parse_html
 

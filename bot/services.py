@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from bot.errors import BylineError, InvalidInput, NotFound
 from bot.ingest.cleaning import clean_with_hints
 from bot.ingest.readers import RawArticle, read_file
 from bot.settings import Settings
-from bot.text_keys import name_key
+from bot.text_keys import content_hash, name_key, shingle_key
 
 logger = logging.getLogger(__name__)
 
@@ -215,16 +216,12 @@ class Byline:
                 return IngestOutcome(
                     origin, "failed", article_id, title, "the row was deleted meanwhile"
                 )
-            from bot.text_keys import content_hash, shingle_key
-
             article.clean_text = body
             article.title = (title or body.split("\n", 1)[0])[:1000]
             article.canonical_url = article.canonical_url or url
             article.content_hash = content_hash(article.title, body)
             article.similarity_key = shingle_key(body)
             if article.published_at is not None and article.published_at.tzinfo is None:
-                from datetime import UTC
-
                 article.published_at = article.published_at.replace(tzinfo=UTC)
             await article_store.replace_analysis(session, article, analysis)
         return IngestOutcome(origin, "added", article_id, title)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,25 +15,6 @@ class ExtractedPage:
     date: str | None
     author: str | None
     sitename: str | None
-
-
-def decode_html(data: bytes, declared: str | None = None) -> str:
-    """Decode HTML bytes: BOM, then meta charset, then the declared charset, then UTF-8."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    candidates = []
-    match = _META_CHARSET.search(data[:4096])
-    if match:
-        candidates.append(match.group(1).decode("ascii", "ignore"))
-    if declared:
-        candidates.append(declared)
-    candidates += ["utf-8", "cp1252"]
-    for encoding in candidates:
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("utf-8", errors="replace")
 
 
 def extract_html(html: str, url: str | None = None) -> ExtractedPage | None:

@@ -212,9 +212,9 @@ def read_file(path: Path) -> list[RawArticle]:
     data = read_bytes(path)
     origin = str(path)
     if suffix in HTML_SUFFIXES:
-        from bot.ingest.html import decode_html
+        from bot.ingest.charset import decode_text as decode_document
 
-        return [parse_html(decode_html(data), origin)]
+        return [parse_html(decode_document(data, None), origin)]
     text = decode_text(data, origin)
     if suffix in JSON_SUFFIXES:
         return parse_json(text, origin)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from bot.errors import BylineError, InvalidInput, SourceUnavailable
-from bot.ingest.fetcher import FetchResult, GuardedFetcher, decode_text
+from bot.ingest.charset import decode_text
+from bot.ingest.fetcher import FetchResult, GuardedFetcher
 from bot.ingest.html import ExtractedPage, extract_html
 from bot.ingest.readers import RawArticle, build_article
 from bot.ingest.urls import canonical_url

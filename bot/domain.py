@@ -4,6 +4,55 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
+
+
+class ArticleStatus(StrEnum):
+    """Values of articles.status (part of the store's documented contract)."""
+
+    PENDING = "pending"
+    ANALYZING = "analyzing"
+    ANALYZED = "analyzed"
+    FAILED = "failed"
+
+
+class IngestStatus(StrEnum):
+    """What happened to one input during ingest."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
+class SlotStatus(StrEnum):
+    """How one digest slot (scheduled or by hand) ended."""
+
+    POSTED = "posted"
+    NOTHING = "nothing"
+    CLAIMED_ELSEWHERE = "claimed-elsewhere"
+    SKIPPED = "skipped"
+    PROBLEM = "problem"
+    FAILED = "failed"
+    IDLE = "idle"
+
+
+class SourceKind(StrEnum):
+    """What a source is, found by its first fetch."""
+
+    FEED = "feed"
+    PAGE = "page"
+    UNKNOWN = "unknown"
+
+
+class PollStatus(StrEnum):
+    """How one poll of one source ended."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    FAILED = "failed"
+    DISABLED = "disabled"
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +176,79 @@ class IngestOutcome:
     """What happened to one input during ingest."""
 
     path: str
-    status: str  # "added", "updated", "unchanged", "failed"
+    status: IngestStatus
     article_id: int | None
     title: str | None
     message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """A feed or page Byline polls; guild_id None means global (every server)."""
+
+    id: int
+    guild_id: int | None
+    url: str
+    kind: SourceKind
+    title: str | None
+    every_s: int
+    last_polled_at: datetime | None
+    next_poll_at: datetime | None
+    failures: int
+    last_error: str | None
+    disabled_reason: str | None
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the source is still polled."""
+        return self.disabled_reason is None
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll of one source did."""
+
+    source_id: int
+    status: PollStatus
+    articles: list[IngestOutcome] = field(default_factory=list)
+    new_items: int = 0
+    skipped_items: int = 0
+    message: str | None = None
+    next_poll_at: datetime | None = None
+    duration_s: float = 0.0
+
+    @property
+    def stored(self) -> list[IngestOutcome]:
+        """The items that ended as stored articles (added, updated or already there)."""
+        return [a for a in self.articles if a.status != IngestStatus.FAILED]
+
+
+@dataclass(frozen=True, slots=True)
+class SlotOutcome:
+    """How one digest slot ended."""
+
+    status: SlotStatus
+    slot_at: datetime | None
+    articles: int = 0
+    messages: int = 0
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleInfo:
+    """A server's schedule as people read it, with its next slot."""
+
+    config: GuildConfig
+    description: str
+    next_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class GuildStatus:
+    """What /status and `byline status` show for one server."""
+
+    config: GuildConfig
+    schedule: str
+    next_at: datetime | None
+    waiting: int
+    problems: list[str]

@@ -40,3 +40,7 @@ class SourceUnavailable(BylineError):
 
 class FetchRefused(SourceUnavailable):
     """The guarded fetcher refused an address or a response."""
+
+
+class PostProblem(BylineError):
+    """A digest cannot be posted for a reason an admin must fix (permissions, channel)."""

@@ -25,3 +25,14 @@ def shingle_key(body: str) -> str:
     """A coarse fingerprint for near-identical syndicated copies (first 60 words)."""
     words = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", body).casefold()).split()
     return hashlib.sha256(" ".join(words[:60]).encode()).hexdigest()[:32]
+
+
+def name_lookup_keys(*names: str) -> set[str]:
+    """Every key a person is found by: each name's key and each tail starting at a word."""
+    keys: set[str] = set()
+    for name in names:
+        words = name_key(name).split()
+        for start in range(len(words)):
+            keys.add(" ".join(words[start:])[:200])
+    keys.discard("")
+    return keys

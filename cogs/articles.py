@@ -7,9 +7,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import autocomplete, render
+from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild, require_manage_guild
 from bot.discord_app.replies import NO_MENTIONS, reply
-from bot.sources.service import ingest_url
+from bot.domain import IngestStatus
 
 
 class Articles(commands.Cog):
@@ -19,8 +20,8 @@ class Articles(commands.Cog):
         name="article", description="Search and read articles", guild_only=True
     )
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
+    def __init__(self, bot: BylineBot) -> None:
+        self.app = bot.app
 
     @article.command(name="search", description="Search the articles' text")
     @app_commands.describe(text="Words to look for")
@@ -28,7 +29,7 @@ class Articles(commands.Cog):
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 200]
     ) -> None:
         """Search with snippets."""
-        hits = await self.bot.services.search(text, in_guild(interaction))  # type: ignore[attr-defined]
+        hits = await self.app.articles.search(text, in_guild(interaction))
         await reply(interaction, embeds=[render.search_embed(text, hits)])
 
     @article.command(name="show", description="One article: summary, people, quotes, events")
@@ -36,7 +37,7 @@ class Articles(commands.Cog):
     @app_commands.autocomplete(id=autocomplete.articles)
     async def show(self, interaction: discord.Interaction, id: int) -> None:
         """Show one article."""
-        detail = await self.bot.services.article(id, in_guild(interaction))  # type: ignore[attr-defined]
+        detail = await self.app.articles.article(id, in_guild(interaction))
         await reply(interaction, embeds=[render.article_embed(detail)])
 
     @article.command(name="add", description="Fetch and analyse an article from a web address")
@@ -48,8 +49,8 @@ class Articles(commands.Cog):
         """Ingest one URL for this server (fetching and analysis take a while: defer first)."""
         guild_id = in_guild(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await ingest_url(self.bot.services, url, guild_id=guild_id)  # type: ignore[attr-defined]
-        if outcome.status == "failed":
+        outcome = await self.app.articles.ingest_url(url, guild_id=guild_id)
+        if outcome.status == IngestStatus.FAILED:
             text = f"Could not add that article: {render.safe_clip(outcome.message or 'unknown reason', 300)}"
         else:
             title = render.safe_clip(outcome.title or url, 200)
@@ -57,6 +58,6 @@ class Articles(commands.Cog):
         await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BylineBot) -> None:
     """Load the cog."""
     await bot.add_cog(Articles(bot))

@@ -6,12 +6,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.digest.posting import run_slot
 from bot.discord_app import render
+from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild, require_manage_guild
-from bot.discord_app.replies import NO_MENTIONS, reply, reply_messages
-from bot.errors import NotConfigured
-from bot.scheduling import clock
+from bot.discord_app.replies import reply, reply_messages
 
 
 class DigestCog(commands.Cog, name="Digest"):
@@ -22,15 +20,16 @@ class DigestCog(commands.Cog, name="Digest"):
     # checks Manage Server at run time.
     digest = app_commands.Group(name="digest", description="Server digests", guild_only=True)
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
+    def __init__(self, bot: BylineBot) -> None:
+        self.app = bot.app
+        self.poster = bot.poster
 
     @digest.command(
         name="preview", description="See the next digest as the schedule would post it (only you)"
     )
     async def preview(self, interaction: discord.Interaction) -> None:
         """Show the digest privately."""
-        digest = await self.bot.services.digest(in_guild(interaction), unposted_only=True)  # type: ignore[attr-defined]
+        digest = await self.app.digests.build(in_guild(interaction), unposted_only=True)
         if not digest.items:
             await reply(interaction, "Nothing new since the last digest.", ephemeral=True)
             return
@@ -45,33 +44,12 @@ class DigestCog(commands.Cog, name="Digest"):
     async def now(self, interaction: discord.Interaction) -> None:
         """Post the digest now, with the same exactly-once bookkeeping as a scheduled one."""
         guild_id = in_guild(interaction)
-        services = self.bot.services  # type: ignore[attr-defined]
-        config = await services.guild_config(guild_id)
-        if config.channel_id is None:
-            raise NotConfigured("no digest channel is set. Use /config channel first")
+        await self.app.guilds.require_channel(guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        at = clock.now().replace(microsecond=0)
-        outcome = await run_slot(
-            services,
-            config,
-            at,
-            now=at,
-            poster=self.bot.scheduler.poster,  # type: ignore[attr-defined]
-            grace=None,
-        )
-        if outcome.status == "posted":
-            text = f"Posted {outcome.articles} article{'s' if outcome.articles != 1 else ''} to <#{config.channel_id}>."
-        elif outcome.status == "nothing":
-            text = "Nothing new since the last digest, so nothing was posted."
-        elif outcome.status == "problem":
-            text = f"The digest was not posted: {outcome.detail}"
-        elif outcome.status == "claimed-elsewhere":
-            text = "A digest was posted this very second; try again in a moment."
-        else:
-            text = "The digest could not be posted; see /status."
-        await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
+        outcome = await self.app.digests.post_now(guild_id, self.poster)
+        await reply(interaction, render.post_now_text(outcome), ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BylineBot) -> None:
     """Load the cog."""
     await bot.add_cog(DigestCog(bot))

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import autocomplete, render
+from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild
 from bot.discord_app.replies import reply
 
@@ -14,8 +15,8 @@ from bot.discord_app.replies import reply
 class Events(commands.Cog):
     """Events the articles report."""
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
+    def __init__(self, bot: BylineBot) -> None:
+        self.app = bot.app
 
     @app_commands.command(
         name="event", description="What happened, when, where, who, and the sources"
@@ -27,10 +28,10 @@ class Events(commands.Cog):
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 100]
     ) -> None:
         """Show one event."""
-        view = await self.bot.services.event(query, in_guild(interaction))  # type: ignore[attr-defined]
+        view = await self.app.events.get(query, in_guild(interaction))
         await reply(interaction, embeds=[render.event_embed(view)])
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BylineBot) -> None:
     """Load the cog."""
     await bot.add_cog(Events(bot))

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import autocomplete, render
+from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild
 from bot.discord_app.replies import reply
 from bot.discord_app.views import Pager
@@ -15,12 +16,8 @@ from bot.discord_app.views import Pager
 class People(commands.Cog):
     """What the articles say about people."""
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    @property
-    def services(self):  # type: ignore[no-untyped-def]
-        return self.bot.services  # type: ignore[attr-defined]
+    def __init__(self, bot: BylineBot) -> None:
+        self.app = bot.app
 
     @app_commands.command(name="who", description="What the articles say about a person")
     @app_commands.describe(person="The person's name (pick from the list or type it)")
@@ -30,7 +27,7 @@ class People(commands.Cog):
         self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 100]
     ) -> None:
         """Show a person's card."""
-        card = await self.services.who(person, in_guild(interaction))
+        card = await self.app.people.who(person, in_guild(interaction))
         await reply(interaction, embeds=[render.person_card(card)])
 
     @app_commands.command(name="quotes", description="Key quotes with their speakers and articles")
@@ -46,7 +43,7 @@ class People(commands.Cog):
         article: int | None = None,
     ) -> None:
         """List key quotes, a page at a time."""
-        found = await self.services.quotes(
+        found = await self.app.people.quotes(
             in_guild(interaction), person=person, article_id=article, limit=50
         )
         heading = "Key quotes"
@@ -68,10 +65,10 @@ class People(commands.Cog):
         self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 100]
     ) -> None:
         """Show a person's timeline."""
-        name, views = await self.services.timeline(person, in_guild(interaction))
+        name, views = await self.app.people.timeline(person, in_guild(interaction))
         await reply(interaction, embeds=[render.timeline_embed(name, views)])
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BylineBot) -> None:
     """Load the cog."""
     await bot.add_cog(People(bot))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.types import Analysis
@@ -14,16 +14,17 @@ from bot.db.models import (
     Article,
     ArticleEntity,
     ArticleGuild,
-    ArticleStatus,
     Event,
     EventPerson,
     Mention,
     Person,
+    PersonName,
     Quote,
     Summary,
 )
+from bot.domain import ArticleStatus, IngestStatus
 from bot.ingest.readers import RawArticle
-from bot.text_keys import content_hash, name_key, shingle_key
+from bot.text_keys import content_hash, name_key, name_lookup_keys, shingle_key
 
 _MAX_LIST = 12
 
@@ -33,7 +34,30 @@ class StoredArticle:
     """Identity of a stored article and what the write did."""
 
     id: int
-    status: str  # added | updated | unchanged
+    status: IngestStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingArticle:
+    """What ingest needs to know of an article already in the store."""
+
+    id: int
+    content_hash: str | None
+    status: ArticleStatus
+    title: str
+    clean_text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingArticle:
+    """A row another program inserted, claimed for analysis."""
+
+    id: int
+    title: str
+    raw_text: str
+    clean_text: str | None
+    published_at: datetime | None
+    url: str | None
 
 
 def _merge(existing: list[str], new: list[str]) -> list[str]:
@@ -48,8 +72,19 @@ def _merge(existing: list[str], new: list[str]) -> list[str]:
 
 async def find_existing(
     session: AsyncSession, raw: RawArticle, canonical: str | None
+) -> ExistingArticle | None:
+    """The article with the same content, or at the same canonical URL."""
+    row = await _existing_row(session, raw, canonical)
+    if row is None:
+        return None
+    return ExistingArticle(
+        row.id, row.content_hash, ArticleStatus(row.status), row.title, row.clean_text
+    )
+
+
+async def _existing_row(
+    session: AsyncSession, raw: RawArticle, canonical: str | None
 ) -> Article | None:
-    """Find the article with the same content, or at the same canonical URL."""
     digest = content_hash(raw.title, raw.clean_text)
     found = await session.scalar(select(Article).where(Article.content_hash == digest).limit(1))
     if found is not None or canonical is None:
@@ -84,15 +119,15 @@ async def store_article(
     """Insert or replace one article with its analysis (a no-op for identical content)."""
     digest = content_hash(raw.title, raw.clean_text)
     canonical = canonical_url or raw.url
-    existing = await find_existing(session, raw, canonical)
+    existing = await _existing_row(session, raw, canonical)
     if (
         existing is not None
         and existing.content_hash == digest
         and existing.status == ArticleStatus.ANALYZED
     ):
         await share_with_guild(session, existing, guild_id)
-        return StoredArticle(existing.id, "unchanged")
-    status = "updated" if existing is not None else "added"
+        return StoredArticle(existing.id, IngestStatus.UNCHANGED)
+    status = IngestStatus.UPDATED if existing is not None else IngestStatus.ADDED
     article = existing or Article(is_global=guild_id is None, source_id=source_id)
     article.url = raw.url
     article.canonical_url = canonical
@@ -132,7 +167,35 @@ async def _person_for(
     else:
         person.aliases = _merge(person.aliases, aliases)
         person.descriptions = _merge(person.descriptions, descriptions)
+    await session.execute(
+        dialect.insert_ignore(session, PersonName),
+        [
+            {"person_id": person.id, "name_key": key}
+            for key in sorted(name_lookup_keys(person.name, *person.aliases))
+        ],
+    )
     return person
+
+
+async def store_analysis(
+    session: AsyncSession,
+    article_id: int,
+    body: str,
+    title: str,
+    url: str | None,
+    analysis: Analysis,
+) -> bool:
+    """Store the analysis of a pending row with its cleaned text; False when the row is gone."""
+    article = await session.get(Article, article_id)
+    if article is None:
+        return False
+    article.clean_text = body
+    article.title = (title or body.split("\n", 1)[0])[:1000]
+    article.canonical_url = article.canonical_url or url
+    article.content_hash = content_hash(article.title, body)
+    article.similarity_key = shingle_key(body)
+    await replace_analysis(session, article, analysis)
+    return True
 
 
 async def replace_analysis(session: AsyncSession, article: Article, analysis: Analysis) -> None:
@@ -162,6 +225,7 @@ async def replace_analysis(session: AsyncSession, article: Article, analysis: An
                 end=quote.end,
                 speaker_id=people.get(quote.speaker) if quote.speaker else None,
                 speaker_text=(quote.speaker_text or None) and quote.speaker_text[:300],
+                speaker_kind=getattr(quote, "speaker_kind", None),
                 cue=quote.cue,
                 rank=quote.rank,
                 score=quote.score,
@@ -211,7 +275,7 @@ async def mark_failed(session: AsyncSession, article_id: int, reason: str) -> No
         article.error = reason[:500]
 
 
-async def claim_pending(session: AsyncSession, limit: int) -> list[Article]:
+async def claim_pending(session: AsyncSession, limit: int) -> list[PendingArticle]:
     """Mark up to limit pending articles as analyzing and return them."""
     rows = list(
         await session.scalars(
@@ -223,4 +287,15 @@ async def claim_pending(session: AsyncSession, limit: int) -> list[Article]:
     )
     for article in rows:
         article.status = ArticleStatus.ANALYZING
-    return rows
+    return [
+        PendingArticle(a.id, a.title, a.raw_text, a.clean_text, a.published_at, a.url) for a in rows
+    ]
+
+
+async def reset_analyzing(session: AsyncSession) -> None:
+    """Rows a crash left 'analyzing' go back to 'pending'."""
+    await session.execute(
+        update(Article)
+        .where(Article.status == ArticleStatus.ANALYZING)
+        .values(status=ArticleStatus.PENDING)
+    )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
+
+from bot.db.models import Article
 
 SQLITE_FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
@@ -62,35 +64,44 @@ async def fts_delete(session: AsyncSession, article_id: int) -> None:
 
 
 async def fts_search(
-    session: AsyncSession, query: str, candidate_ids: list[int] | None, limit: int
+    session: AsyncSession, query: str, visible: ColumnElement[bool], limit: int
 ) -> list[tuple[int, str]]:
-    """Return (article id, snippet) for articles matching all words of the query."""
+    """(article id, snippet) of visible articles matching all words, best first."""
     terms = fts_terms(query)
     if not terms:
         return []
+    stmt: Select[Any]
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join('"' + t.replace('"', "") + '"' for t in terms)
-        rows = await session.execute(
-            text(
-                "SELECT rowid, snippet(articles_fts, 1, '**', '**', '…', 24) FROM articles_fts "
-                "WHERE articles_fts MATCH :q ORDER BY rank LIMIT :limit"
-            ),
-            {"q": match, "limit": limit * 4},
+        fts = table("articles_fts", column("rowid"))
+        stmt = (
+            select(Article.id, literal_column("snippet(articles_fts, 1, '**', '**', '…', 24)"))
+            .select_from(fts.join(Article, Article.id == fts.c.rowid))
+            .where(text("articles_fts MATCH :q").bindparams(q=match), visible)
+            .order_by(literal_column("articles_fts.rank"))
+            .limit(limit)
         )
-        found = [(int(r[0]), str(r[1])) for r in rows]
     else:
-        rows = await session.execute(
-            text(
-                "SELECT id, ts_headline('english', coalesce(clean_text, ''), "
-                "plainto_tsquery('english', :q), 'StartSel=**,StopSel=**,MaxWords=30') "
-                "FROM articles WHERE to_tsvector('english', coalesce(title, '') || ' ' || "
-                "coalesce(clean_text, '')) @@ plainto_tsquery('english', :q) "
-                "ORDER BY published_at DESC NULLS LAST LIMIT :limit"
-            ),
-            {"q": " ".join(terms), "limit": limit * 4},
+        english: ColumnElement[str] = literal_column("'english'")
+        stmt = (
+            select(
+                Article.id,
+                func.ts_headline(
+                    english,
+                    func.coalesce(Article.clean_text, ""),
+                    func.plainto_tsquery(english, " ".join(terms)),
+                    "StartSel=**,StopSel=**,MaxWords=30",
+                ),
+            )
+            .where(
+                text(
+                    "to_tsvector('english', coalesce(articles.title, '') || ' ' || "
+                    "coalesce(articles.clean_text, '')) @@ plainto_tsquery('english', :q)"
+                ).bindparams(q=" ".join(terms)),
+                visible,
+            )
+            .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+            .limit(limit)
         )
-        found = [(int(r[0]), str(r[1])) for r in rows]
-    if candidate_ids is not None:
-        allowed = set(candidate_ids)
-        found = [f for f in found if f[0] in allowed]
-    return found[:limit]
+    rows = await session.execute(stmt)
+    return [(int(r[0]), str(r[1])) for r in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -21,6 +20,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.db.types import UTCDateTime
+from bot.domain import ArticleStatus
 
 # A naming convention keeps constraint names identical on SQLite and PostgreSQL,
 # which Alembic batch mode needs to alter them later.
@@ -40,19 +42,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
 
 
-class ArticleStatus:
-    """Values of articles.status (part of the store's documented contract)."""
-
-    PENDING = "pending"
-    ANALYZING = "analyzing"
-    ANALYZED = "analyzed"
-    FAILED = "failed"
-    ALL = (PENDING, ANALYZING, ANALYZED, FAILED)
-
-
 def _utcnow() -> datetime:
-    from datetime import UTC
-
     return datetime.now(UTC)
 
 
@@ -70,14 +60,14 @@ class Article(Base):
     is_global: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     title: Mapped[str] = mapped_column(String(1000), default="", nullable=False)
     authors: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     raw_text: Mapped[str] = mapped_column(Text, default="", nullable=False)
     clean_text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=ArticleStatus.PENDING, index=True)
     error: Mapped[str | None] = mapped_column(String(500))
     similarity_key: Mapped[str | None] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
-    analyzed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ArticleGuild(Base):
@@ -101,6 +91,18 @@ class Person(Base):
     name_key: Mapped[str] = mapped_column(String(200), index=True, nullable=False)
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
     descriptions: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
+
+
+class PersonName(Base):
+    """A key a person is found by: the name, each alias, and each tail from a word on."""
+
+    __tablename__ = "person_names"
+    __table_args__ = (Index("ix_person_names_name_key", "name_key", "person_id"),)
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    name_key: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
 class Mention(Base):
@@ -138,6 +140,7 @@ class Quote(Base):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     speaker_text: Mapped[str | None] = mapped_column(String(300))
+    speaker_kind: Mapped[str | None] = mapped_column(String(20))
     cue: Mapped[str | None] = mapped_column(String(100))
     rank: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     score: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
@@ -209,7 +212,8 @@ class Source(Base):
     __table_args__ = (UniqueConstraint("guild_id", "canonical_url"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger, default=0, index=True, nullable=False)
+    # NULL: a global source (config.toml) that every server gets.
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     url: Mapped[str] = mapped_column(String(2048), nullable=False)
     canonical_url: Mapped[str] = mapped_column(String(2048), nullable=False)
     kind: Mapped[str] = mapped_column(String(10), default="unknown", nullable=False)
@@ -217,12 +221,12 @@ class Source(Base):
     every_s: Mapped[int] = mapped_column(Integer, default=1800, nullable=False)
     etag: Mapped[str | None] = mapped_column(String(500))
     last_modified: Mapped[str | None] = mapped_column(String(100))
-    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    next_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     last_error: Mapped[str | None] = mapped_column(String(500))
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
 
 
 class SourceItem(Base):
@@ -237,7 +241,7 @@ class SourceItem(Base):
     )
     item_key: Mapped[str] = mapped_column(String(2048), nullable=False)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
 
 
 class GuildSettings(Base):
@@ -252,9 +256,9 @@ class GuildSettings(Base):
     max_articles: Mapped[int] = mapped_column(Integer, nullable=False)
     max_quotes: Mapped[int] = mapped_column(Integer, nullable=False)
     paused: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    last_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     problem: Mapped[str | None] = mapped_column(String(300))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
 
 
 class DigestSlot(Base):
@@ -266,10 +270,10 @@ class DigestSlot(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     channel_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    slot_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    slot_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False)  # claimed|posted|skipped|failed
     claimed_by: Mapped[str] = mapped_column(String(100), nullable=False)
-    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
     detail: Mapped[str | None] = mapped_column(String(500))
 
 
@@ -283,7 +287,7 @@ class DigestArticle(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("digest_slots.id", ondelete="SET NULL"))
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
 
 
 Index("ix_articles_published", Article.published_at)

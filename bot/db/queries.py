@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect
 from bot.db.models import (
     Article,
     ArticleEntity,
-    ArticleGuild,
-    ArticleStatus,
     DigestArticle,
     Event,
     EventPerson,
     Mention,
     Person,
+    PersonName,
     Quote,
     Summary,
 )
+from bot.db.visibility import article_visible, person_visible
 from bot.domain import (
     ArticleDetail,
     ArticleRef,
+    ArticleStatus,
     EventSource,
     EventView,
     PersonCard,
@@ -33,13 +35,22 @@ from bot.domain import (
     SearchHit,
 )
 
+visible = article_visible
 
-def visible(guild_id: int | None) -> ColumnElement[bool]:
-    """Articles a server may see: global ones and its own (the CLI, guild None, sees all)."""
-    if guild_id is None:
-        return Article.id.is_not(None)
-    own = select(ArticleGuild.article_id).where(ArticleGuild.guild_id == guild_id)
-    return or_(Article.is_global.is_(True), Article.id.in_(own))
+# The columns an article reference needs: list queries never load the texts.
+_REF_COLUMNS = (Article.id, Article.title, Article.url, Article.source, Article.published_at)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestCandidate:
+    """An analysed article a digest may hold."""
+
+    ref: ArticleRef
+    similarity_key: str | None
+
+
+def _ref_of(row: tuple[int, str, str | None, str | None, datetime | None]) -> ArticleRef:
+    return ArticleRef(id=row[0], title=row[1], url=row[2], source=row[3], published_at=row[4])
 
 
 def _ref(article: Article) -> ArticleRef:
@@ -58,22 +69,44 @@ def _newest_first(stmt: Select[Any]) -> Select[Any]:
     )
 
 
-async def visible_people(
-    session: AsyncSession, guild_id: int | None, limit: int = 5000
-) -> list[tuple[int, str, list[str], int]]:
-    """(id, name, aliases, articles) of people in articles this server can see."""
+async def person_by_id(session: AsyncSession, guild_id: int | None, person_id: int) -> str | None:
+    """The name of a person the server may see, by id."""
+    name = await session.scalar(
+        select(Person.name).where(Person.id == person_id, person_visible(Person.id, guild_id))
+    )
+    return None if name is None else str(name)
+
+
+async def people_by_key(
+    session: AsyncSession, guild_id: int | None, key: str, limit: int = 5
+) -> list[tuple[int, str]]:
+    """(id, name) of visible people found by this exact name key, full names first."""
     rows = await session.execute(
-        select(
-            Person.id, Person.name, Person.aliases, func.count(func.distinct(Mention.article_id))
-        )
-        .join(Mention, Mention.person_id == Person.id)
-        .join(Article, Article.id == Mention.article_id)
-        .where(visible(guild_id), Article.status == ArticleStatus.ANALYZED)
-        .group_by(Person.id)  # PostgreSQL cannot compare JSON; the key decides
-        .order_by(func.count(func.distinct(Mention.article_id)).desc(), Person.name)
+        select(Person.id, Person.name)
+        .join(PersonName, PersonName.person_id == Person.id)
+        .where(PersonName.name_key == key, person_visible(Person.id, guild_id))
+        .order_by((Person.name_key == key).desc(), Person.id)
         .limit(limit)
     )
-    return [(int(r[0]), str(r[1]), list(r[2] or []), int(r[3])) for r in rows]
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
+async def people_by_prefix(
+    session: AsyncSession, guild_id: int | None, prefix: str, limit: int = 25
+) -> list[tuple[int, str]]:
+    """(id, name) of visible people with a name or alias word starting with prefix."""
+    # A range on the indexed key instead of LIKE: SQLite only uses an index for LIKE under
+    # case_sensitive_like, and the keys are casefolded already.
+    stmt = select(Person.id, Person.name).join(PersonName, PersonName.person_id == Person.id)
+    if prefix:
+        stmt = stmt.where(PersonName.name_key >= prefix, PersonName.name_key < prefix + "\uffff")
+    rows = await session.execute(
+        stmt.where(person_visible(Person.id, guild_id))
+        .group_by(Person.id, Person.name)
+        .order_by(func.min(func.length(PersonName.name_key)), Person.name)
+        .limit(limit)
+    )
+    return [(int(r[0]), str(r[1])) for r in rows]
 
 
 async def _quote_views(session: AsyncSession, stmt: Select[Any]) -> list[QuoteView]:
@@ -322,39 +355,42 @@ async def article(
 async def search(
     session: AsyncSession, guild_id: int | None, text: str, limit: int = 10
 ) -> list[SearchHit]:
-    """Full-text search over visible articles."""
-    candidates = None
-    if guild_id is not None:
-        candidates = list(await session.scalars(select(Article.id).where(visible(guild_id))))
-    hits = await dialect.fts_search(session, text, candidates, limit)
+    """Full-text search ranked among the articles this server may see only."""
+    hits = await dialect.fts_search(session, text, visible(guild_id), limit)
     if not hits:
         return []
-    articles = {
-        a.id: a
-        for a in await session.scalars(select(Article).where(Article.id.in_([h[0] for h in hits])))
+    refs = {
+        int(r[0]): _ref_of(r.tuple())
+        for r in await session.execute(
+            select(*_REF_COLUMNS).where(Article.id.in_([h[0] for h in hits]))
+        )
     }
-    return [SearchHit(_ref(articles[i]), snippet) for i, snippet in hits if i in articles]
+    return [SearchHit(refs[i], snippet) for i, snippet in hits if i in refs]
 
 
 async def list_articles(
-    session: AsyncSession, guild_id: int | None, limit: int = 20
-) -> list[tuple[ArticleRef, str]]:
-    """Newest articles with their status."""
-    rows = await session.scalars(
-        _newest_first(select(Article).where(visible(guild_id))).limit(limit)
-    )
-    return [(_ref(a), a.status) for a in rows]
+    session: AsyncSession, guild_id: int | None, limit: int = 20, title_prefix: str = ""
+) -> list[tuple[ArticleRef, ArticleStatus]]:
+    """Newest articles with their status (optionally those whose title holds some text)."""
+    stmt = select(*_REF_COLUMNS, Article.status).where(visible(guild_id))
+    if title_prefix:
+        stmt = stmt.where(func.lower(Article.title).contains(title_prefix.casefold()))
+    rows = await session.execute(_newest_first(stmt).limit(limit))
+    return [(_ref_of(r.tuple()[:5]), ArticleStatus(r[5])) for r in rows]
 
 
 async def digest_candidates(
     session: AsyncSession, guild_id: int | None, limit: int, *, unposted_only: bool
-) -> list[Article]:
-    """Analysed articles not yet posted to this server, newest first."""
-    stmt = select(Article).where(visible(guild_id), Article.status == ArticleStatus.ANALYZED)
+) -> list[DigestCandidate]:
+    """Analysed articles not yet posted to (or reserved for) this server, newest first."""
+    stmt = select(*_REF_COLUMNS, Article.similarity_key).where(
+        visible(guild_id), Article.status == ArticleStatus.ANALYZED
+    )
     if unposted_only and guild_id is not None:
         posted = select(DigestArticle.article_id).where(DigestArticle.guild_id == guild_id)
         stmt = stmt.where(Article.id.not_in(posted))
-    return list(await session.scalars(_newest_first(stmt).limit(limit)))
+    rows = await session.execute(_newest_first(stmt).limit(limit))
+    return [DigestCandidate(_ref_of(r.tuple()[:5]), r[5]) for r in rows]
 
 
 async def count_waiting(session: AsyncSession, guild_id: int) -> int:
@@ -394,3 +430,14 @@ async def people_of(session: AsyncSession, article_ids: list[int]) -> dict[int, 
     for article_id, name in rows:
         out.setdefault(int(article_id), []).append(str(name))
     return out
+
+
+async def article_ref(
+    session: AsyncSession, guild_id: int | None, article_id: int
+) -> ArticleRef | None:
+    """A reference to one article the server may see."""
+    row = await session.execute(
+        select(*_REF_COLUMNS).where(Article.id == article_id, visible(guild_id))
+    )
+    found = row.first()
+    return None if found is None else _ref_of(found.tuple())

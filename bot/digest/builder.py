@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import queries
-from bot.domain import ArticleRef, Digest, DigestItem, QuoteView
+from bot.domain import Digest, DigestItem, QuoteView
 
 
 def pick_quotes(quotes: list[QuoteView], limit: int) -> list[QuoteView]:
@@ -36,29 +36,27 @@ async def build_digest(
     articles = await queries.digest_candidates(
         session, guild_id, max_articles * 3, unposted_only=unposted_only
     )
-    summaries = await queries.summaries(session, [a.id for a in articles])
-    people = await queries.people_of(session, [a.id for a in articles])
+    summaries = await queries.summaries(session, [a.ref.id for a in articles])
+    people = await queries.people_of(session, [a.ref.id for a in articles])
     items: list[DigestItem] = []
     by_key: dict[str, DigestItem] = {}
     folded: list[int] = []
     for article in articles:
-        ref = ArticleRef(
-            article.id, article.title, article.url, article.source, article.published_at
-        )
+        ref = article.ref
         key = article.similarity_key
         if key and key in by_key:
             by_key[key].also_at.append(ref)  # the same story from another source
-            folded.append(article.id)
+            folded.append(ref.id)
             continue
         if len(items) >= max_articles:
             continue
-        quotes = await queries.quotes(session, guild_id, article_id=article.id, limit=20)
+        quotes = await queries.quotes(session, guild_id, article_id=ref.id, limit=20)
         named = [q for q in quotes if q.speaker] + [q for q in quotes if not q.speaker]
         item = DigestItem(
             ref=ref,
-            summary=summaries.get(article.id, []),
+            summary=summaries.get(ref.id, []),
             quotes=pick_quotes(named, max_quotes),
-            people=people.get(article.id, [])[:8],
+            people=people.get(ref.id, [])[:8],
         )
         items.append(item)
         if key:

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot.discord_app.render import choices
 from bot.errors import BylineError
-from bot.schedules import timezone_choices
+from bot.scheduling.schedules import timezone_choices
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 logger = logging.getLogger(__name__)
 
 
-def _services(interaction: discord.Interaction) -> Any:
-    return interaction.client.services  # type: ignore[attr-defined]
+def _app(interaction: discord.Interaction) -> App:
+    app: App = interaction.client.app  # type: ignore[attr-defined]
+    return app
 
 
 async def _safe(
@@ -36,7 +40,7 @@ async def people(interaction: discord.Interaction, current: str) -> list[app_com
     """People in this server's articles."""
 
     async def produce() -> list[tuple[str, str]]:
-        found = await _services(interaction).person_choices(current[:100], interaction.guild_id)
+        found = await _app(interaction).people.choices(current[:100], interaction.guild_id)
         return [(name, name) for _pid, name in found]
 
     return [app_commands.Choice(name=n, value=v) for n, v in await _safe("people", produce)]
@@ -46,7 +50,7 @@ async def events(interaction: discord.Interaction, current: str) -> list[app_com
     """Events in this server's articles (the value is the event id)."""
 
     async def produce() -> list[tuple[str, str]]:
-        found = await _services(interaction).event_choices(current[:100], interaction.guild_id)
+        found = await _app(interaction).events.choices(current[:100], interaction.guild_id)
         return [(label, str(eid)) for eid, label in found]
 
     return [app_commands.Choice(name=n, value=v) for n, v in await _safe("events", produce)]
@@ -58,9 +62,7 @@ async def articles(
     """Articles this server can see (the value is the article id)."""
 
     async def produce() -> list[tuple[str, str]]:
-        found = await _services(interaction).article_choices(
-            str(current)[:100], interaction.guild_id
-        )
+        found = await _app(interaction).articles.choices(str(current)[:100], interaction.guild_id)
         return [(f"#{aid} {title}", str(aid)) for aid, title in found]
 
     return [app_commands.Choice(name=n, value=int(v)) for n, v in await _safe("articles", produce)]

@@ -9,11 +9,14 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.app import App
 from bot.discord_app.poster import ChannelPoster
 from bot.discord_app.replies import NO_MENTIONS
 from bot.discord_app.tree import BylineTree
-from bot.scheduling.digests import DigestScheduler
-from bot.services import Byline
+from bot.scheduling.analysis_jobs import AnalysisJobs
+from bot.scheduling.digests import DigestJobs
+from bot.scheduling.jobs import JobScheduler
+from bot.scheduling.source_jobs import SourceJobs
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,7 +37,7 @@ class BylineBot(commands.Bot):
     def __init__(
         self,
         settings: Settings,
-        services: Byline | None,
+        app: App | None,
         *,
         sync_only: bool = False,
         cogs: tuple[str, ...] = COGS,
@@ -49,28 +52,30 @@ class BylineBot(commands.Bot):
             **options,
         )
         self.settings = settings
-        self._services = services
+        self._app = app
         self.sync_only = sync_only
         self.cog_names = cogs
         self.failed_cogs: list[str] = []
-        self.digests: DigestScheduler | None = None
+        self.jobs = JobScheduler()
+        self.poster = ChannelPoster(self)
+        self._digest_jobs: DigestJobs | None = None
         self._catch_up_task: asyncio.Task[None] | None = None
-        if services is not None:
-            self.digests = DigestScheduler(services, ChannelPoster(self))
+        if app is not None:
+            self._digest_jobs = DigestJobs(self.jobs, app.digests, app.guilds, self.poster)
 
     @property
-    def services(self) -> Byline:
-        """The Discord-free services (created outside the bot and handed in)."""
-        if self._services is None:
-            raise RuntimeError("this bot was started without services (sync only)")
-        return self._services
+    def app(self) -> App:
+        """The Discord-free application (created in main() and handed in)."""
+        if self._app is None:
+            raise RuntimeError("this bot was started without the application (sync only)")
+        return self._app
 
     @property
-    def scheduler(self) -> DigestScheduler:
-        """The digest scheduler."""
-        if self.digests is None:
-            raise RuntimeError("this bot was started without services (sync only)")
-        return self.digests
+    def digest_jobs(self) -> DigestJobs:
+        """The per-server digest jobs."""
+        if self._digest_jobs is None:
+            raise RuntimeError("this bot was started without the application (sync only)")
+        return self._digest_jobs
 
     async def load_cogs(self) -> None:
         """Load every cog; a broken one is logged and start-up goes on."""
@@ -86,14 +91,14 @@ class BylineBot(commands.Bot):
         await self.load_cogs()
         if self.sync_only:
             return
-        digests = self.scheduler
-        await self.services.reset_stale_analyzing()
-        await digests.rebuild()
-        digests.add_pending_analysis(self.settings.analysis.pending_poll_s)
-        self._register_source_jobs()
-        digests.watch_test_clock()
+        app = self.app
+        await app.articles.reset_stale_analyzing()
+        await self.digest_jobs.rebuild()
+        self.digest_jobs.keep_rebuilt()
+        AnalysisJobs(self.jobs, app.articles).register(app.settings.analysis.pending_poll_s)
+        SourceJobs(self.jobs, app.sources).register()
         # Started here, never in on_ready: on_ready fires again after a failed RESUME.
-        digests.start()
+        self.jobs.start()
         self._catch_up_task = asyncio.create_task(self._catch_up_when_ready())
         guild_id = self.settings.discord.dev_guild_id
         if guild_id is not None:
@@ -102,31 +107,19 @@ class BylineBot(commands.Bot):
             synced = await self.tree.sync(guild=guild)
             logger.info("synced %d commands to development server %s", len(synced), guild_id)
 
-    def _register_source_jobs(self) -> None:
-        from bot.sources.jobs import register_source_jobs
-
-        try:
-            register_source_jobs(self.scheduler.scheduler, self.services)
-        except Exception:
-            logger.exception("registering source jobs failed; the bot goes on without them")
-
     async def _catch_up_when_ready(self) -> None:
         await self.wait_until_ready()
-        outcomes = await self.scheduler.catch_up()
+        outcomes = await self.digest_jobs.catch_up()
         logger.info("start-up catch-up: %s", [o.status for o in outcomes] or "nothing scheduled")
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Stop posting to a server that removed the bot (its settings stay in the database)."""
-        if self.digests is not None:
-            self.digests.remove(guild.id)
+        if self._digest_jobs is not None:
+            self._digest_jobs.remove(guild.id)
 
     async def close(self) -> None:
-        """Stop the scheduler, then disconnect."""
-        if self.digests is not None:
-            self.digests.shutdown()
+        """Stop the scheduler, then disconnect (the App is closed by whoever opened it)."""
+        self.jobs.shutdown()
         if self._catch_up_task is not None:
             self._catch_up_task.cancel()
-        from bot.sources import close_fetcher
-
-        await close_fetcher()  # the one HTTP session the source jobs opened
         await super().close()

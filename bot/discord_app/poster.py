@@ -6,10 +6,10 @@ import logging
 
 import discord
 
-from bot.digest.posting import PostProblem
 from bot.discord_app.render import digest_messages, nothing_new
 from bot.discord_app.replies import send_to_channel
 from bot.domain import Digest, GuildConfig
+from bot.errors import PostProblem
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +43,17 @@ def channel_problems(
 class ChannelPoster:
     """The digest poster the scheduler calls: checks first, so a broken channel costs no 403s."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, *, gateway: bool = True) -> None:
         self.client = client
+        # Without a gateway (`byline digest now`) the cache stays empty: fetch over REST.
+        self.gateway = gateway
 
     async def __call__(self, config: GuildConfig, digest: Digest | None, note: str | None) -> int:
         """Send the digest (or the note) and return how many messages went out."""
-        await self.client.wait_until_ready()
-        assert config.channel_id is not None
+        if self.gateway:
+            await self.client.wait_until_ready()
+        if config.channel_id is None:
+            raise PostProblem("No digest channel is set. Use /config channel first.")
         channel = self.client.get_channel(config.channel_id)
         if channel is None:
             try:

@@ -22,10 +22,14 @@ from bot.domain import (
     Digest,
     DigestItem,
     EventView,
-    GuildConfig,
+    GuildStatus,
     PersonCard,
     QuoteView,
+    ScheduleInfo,
     SearchHit,
+    SlotOutcome,
+    SlotStatus,
+    SourceView,
 )
 
 # Discord's documented limits for messages and embeds.
@@ -400,45 +404,67 @@ def _time(value: datetime | None) -> str:
     return f"{discord.utils.format_dt(value, 'F')} ({discord.utils.format_dt(value, 'R')})"
 
 
-def config_embed(
-    config: GuildConfig, schedule_text: str, next_at: datetime | None
-) -> discord.Embed:
+def config_embed(info: ScheduleInfo) -> discord.Embed:
     """/config show."""
+    config = info.config
     draft = EmbedDraft()
     draft.title("Byline settings for this server")
     draft.add_field("Digest channel", _channel(config.channel_id))
-    draft.add_field("Schedule", f"{safe(schedule_text)} ({safe(config.timezone)})")
+    draft.add_field("Schedule", f"{safe(info.description)} ({safe(config.timezone)})")
     draft.add_field("Articles per digest", str(config.max_articles), inline=True)
     draft.add_field("Quotes per article", str(config.max_quotes), inline=True)
     draft.add_field("State", "Paused" if config.paused else "Active", inline=True)
-    draft.add_field("Next digest", _time(next_at))
+    draft.add_field("Next digest", _time(info.next_at))
     return draft.embed
 
 
-def status_embed(
-    config: GuildConfig,
-    schedule_text: str,
-    *,
-    local_time: str,
-    last_at: datetime | None,
-    next_at: datetime | None,
-    waiting: int,
-    problems: Sequence[str],
-) -> discord.Embed:
+def status_embed(status: GuildStatus, live_problems: Sequence[str] = ()) -> discord.Embed:
     """/status: channel, schedule in the server's zone, last and next digest, waiting, problems."""
+    config = status.config
+    problems = list(dict.fromkeys([*status.problems, *live_problems]))
     draft = EmbedDraft(colour=discord.Colour.red() if problems else COLOUR)
     draft.title("Byline status")
     draft.add_field("Digest channel", _channel(config.channel_id))
     state = " · paused" if config.paused else ""
+    draft.add_field("Schedule", f"{safe(status.schedule)} ({safe(config.timezone)}){state}")
+    draft.add_field("Last digest", _time(config.last_digest_at), inline=True)
     draft.add_field(
-        "Schedule", f"{safe(schedule_text)} at {safe(local_time)} {safe(config.timezone)}{state}"
+        "Next digest", "Paused" if config.paused else _time(status.next_at), inline=True
     )
-    draft.add_field("Last digest", _time(last_at), inline=True)
-    draft.add_field("Next digest", "Paused" if config.paused else _time(next_at), inline=True)
-    draft.add_field("Articles waiting", str(waiting), inline=True)
+    draft.add_field("Articles waiting", str(status.waiting), inline=True)
     draft.add_field(
         "Problems", "\n".join(f"⚠️ {safe_clip(p, 300)}" for p in problems) if problems else "None"
     )
+    return draft.embed
+
+
+def post_now_text(outcome: SlotOutcome) -> str:
+    """The answer to /digest now."""
+    if outcome.status == SlotStatus.POSTED:
+        plural = "s" if outcome.articles != 1 else ""
+        return f"Posted {outcome.articles} article{plural} to the digest channel."
+    if outcome.status == SlotStatus.NOTHING:
+        return "Nothing new since the last digest, so nothing was posted."
+    if outcome.status == SlotStatus.PROBLEM:
+        return f"The digest was not posted: {safe_clip(outcome.detail, 300)}"
+    if outcome.status == SlotStatus.CLAIMED_ELSEWHERE:
+        return (
+            "Another digest for this server is being posted right now; "
+            "it holds the new articles, so nothing more was posted."
+        )
+    return "The digest could not be posted; see /status."
+
+
+def source_label(view: SourceView) -> str:
+    """A source as a line: its title and address, or the address alone."""
+    return f"{view.title} <{view.url}>" if view.title else view.url
+
+
+def sources_embed(views: Sequence[SourceView]) -> discord.Embed:
+    """/config sources list."""
+    draft = EmbedDraft().title("Sources")
+    lines = [f"#{v.id} · {safe_clip(source_label(v), 200)}" for v in views]
+    draft.description(draft.lines(lines) or "No sources yet. Add one with /config sources add.")
     return draft.embed
 
 

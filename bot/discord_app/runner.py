@@ -1,4 +1,4 @@
-"""`byline run` and `byline sync`: the composition root of the Discord bot."""
+"""`byline run`, `byline sync` and `byline digest now`: the bot's entry points."""
 
 from __future__ import annotations
 
@@ -7,77 +7,68 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 
+import discord
+
+from bot.app import App
+from bot.discord_app.api_base import use_api_base
+from bot.discord_app.bot import BylineBot
+from bot.discord_app.poster import ChannelPoster
+from bot.domain import SlotOutcome
+from bot.errors import NotConfigured
 from bot.settings import Settings, discord_token
 
 logger = logging.getLogger(__name__)
 
-NO_TOKEN = "error: DISCORD_TOKEN is not set; export the bot token as DISCORD_TOKEN and try again"
+NO_TOKEN = "DISCORD_TOKEN is not set; export the bot token as DISCORD_TOKEN and try again"
+REFUSED = "Discord refused the token in DISCORD_TOKEN"
+
+# Called with the bot after it is built and before it connects (tests add their clock here).
+BotHook = Callable[[BylineBot], Awaitable[None]]
 
 
-def run_bot(settings: Settings) -> int:
-    """Start the bot; return the process exit code."""
+def token_or_exit() -> str | None:
+    """The token from the environment, or None after saying on stderr how to set it."""
     token = discord_token()
     if token is None:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    return asyncio.run(_run(settings, token.get_secret_value()))
+        print(f"error: {NO_TOKEN}", file=sys.stderr)
+        return None
+    return token.get_secret_value()
 
 
-async def _run(settings: Settings, token: str) -> int:
-    # Imported here so a missing token is reported before anything else loads or logs.
-    import discord
-
-    from bot.discord_app.api_base import use_api_base
-    from bot.discord_app.bot import BylineBot
-    from bot.services import Byline
-
-    use_api_base(settings.discord.api_base)
-    services = await Byline.open(settings, processes=True)
-    try:
-        bot = BylineBot(settings, services)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-        async with bot:
-            try:
-                await bot.start(token)
-            except discord.LoginFailure:
-                print("error: Discord refused the token in DISCORD_TOKEN", file=sys.stderr)
-                return 1
-            except discord.PrivilegedIntentsRequired:
-                print("error: Discord refused the bot's intents", file=sys.stderr)
-                return 1
-    finally:
-        await services.close()
+async def run_bot(app: App, token: str, *, before_start: BotHook | None = None) -> int:
+    """Run the bot on an open App until it is stopped; return the process exit code."""
+    use_api_base(app.settings.discord.api_base)
+    bot = BylineBot(app.settings, app)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    if before_start is not None:
+        await before_start(bot)
+    async with bot:
+        try:
+            await bot.start(token)
+        except discord.LoginFailure:
+            print(f"error: {REFUSED}", file=sys.stderr)
+            return 1
+        except discord.PrivilegedIntentsRequired:
+            print("error: Discord refused the bot's intents", file=sys.stderr)
+            return 1
     logger.info("bot stopped")
     return 0
 
 
-def sync_commands(settings: Settings, guild_id: int | None = None) -> int:
-    """Register the slash commands globally (or on one server) and exit."""
-    token = discord_token()
-    if token is None:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    return asyncio.run(_sync(settings, token.get_secret_value(), guild_id))
-
-
-async def _sync(settings: Settings, token: str, guild_id: int | None) -> int:
-    import discord
-
-    from bot.discord_app.api_base import use_api_base
-    from bot.discord_app.bot import BylineBot
-
+async def sync_commands(settings: Settings, token: str, guild_id: int | None = None) -> str:
+    """Register the slash commands globally (or on one server); say where."""
     use_api_base(settings.discord.api_base)
     bot = BylineBot(settings, None, sync_only=True)
     async with bot:
         try:
             await bot.login(token)
         except discord.LoginFailure:
-            print("error: Discord refused the token in DISCORD_TOKEN", file=sys.stderr)
-            return 1
+            raise NotConfigured(REFUSED) from None
         if guild_id is not None:
             guild = discord.Object(id=guild_id)
             bot.tree.copy_global_to(guild=guild)
@@ -86,5 +77,18 @@ async def _sync(settings: Settings, token: str, guild_id: int | None) -> int:
         else:
             synced = await bot.tree.sync()
             where = "every server (global)"
-    print(f"synced {len(synced)} commands to {where}")
-    return 0
+    return f"synced {len(synced)} commands to {where}"
+
+
+async def post_digest_now(app: App, token: str, guild_id: int) -> SlotOutcome:
+    """Post a server's digest now over REST (no gateway), with the same slot claim as the bot."""
+    use_api_base(app.settings.discord.api_base)
+    client = discord.Client(
+        intents=discord.Intents.none(), allowed_mentions=discord.AllowedMentions.none()
+    )
+    async with client:
+        try:
+            await client.login(token)
+        except discord.LoginFailure:
+            raise NotConfigured(REFUSED) from None
+        return await app.digests.post_now(guild_id, ChannelPoster(client, gateway=False))

@@ -1,4 +1,4 @@
-"""An APScheduler trigger that fires at digest slots (DST-safe, see bot.schedules)."""
+"""An APScheduler trigger that fires at digest slots (DST-safe, see bot.scheduling.schedules)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.schedules import Schedule, next_slot
+from bot.scheduling.schedules import Schedule, next_slot
 
 
 class SlotTrigger(BaseTrigger):  # type: ignore[misc]

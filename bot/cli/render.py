@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.domain import (
     ArticleRef,
+    ArticleStatus,
     Digest,
     EventView,
+    GuildStatus,
     IngestOutcome,
     PersonCard,
     QuoteView,
+    ScheduleInfo,
     SearchHit,
+    SlotOutcome,
+    SlotStatus,
 )
 
 
@@ -62,7 +69,7 @@ def outcome(item: IngestOutcome) -> str:
     return text + (f": {item.message}" if item.message else "")
 
 
-def outcome_summary(items: list[IngestOutcome]) -> str:
+def outcome_summary(items: Sequence[IngestOutcome]) -> str:
     """Counts of an ingest run."""
     counts: dict[str, int] = {}
     for item in items:
@@ -89,7 +96,7 @@ def person(card: PersonCard) -> str:
     return "\n".join(lines)
 
 
-def quotes(items: list[QuoteView]) -> str:
+def quotes(items: Sequence[QuoteView]) -> str:
     """A list of quotes."""
     if not items:
         return "No quotes found."
@@ -108,7 +115,7 @@ def event_line(view: EventView) -> str:
     return " | ".join(b for b in bits if b)
 
 
-def events(items: list[EventView]) -> str:
+def events(items: Sequence[EventView]) -> str:
     """A list of events with their sources."""
     if not items:
         return "No events found."
@@ -120,14 +127,14 @@ def events(items: list[EventView]) -> str:
     return "\n".join(lines)
 
 
-def search_hits(hits: list[SearchHit]) -> str:
+def search_hits(hits: Sequence[SearchHit]) -> str:
     """Search results."""
     if not hits:
         return "No articles match."
     return "\n".join(f"{_cite(h.ref)}\n{_wrap(h.snippet)}" for h in hits)
 
 
-def article_list(rows: list[tuple[ArticleRef, str]]) -> str:
+def article_list(rows: Sequence[tuple[ArticleRef, ArticleStatus]]) -> str:
     """Newest articles."""
     if not rows:
         return "No articles yet. Run `byline ingest samples/` to add some."
@@ -155,3 +162,50 @@ def digest(doc: Digest) -> str:
     if doc.more_count:
         lines.append(f"+{doc.more_count} more")
     return "\n".join(lines)
+
+
+def _moment(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else "-"
+
+
+def schedule_info(info: ScheduleInfo) -> str:
+    """A server's settings."""
+    config = info.config
+    channel = f"#{config.channel_id}" if config.channel_id else "not set"
+    return "\n".join(
+        [
+            f"server {config.guild_id}",
+            f"  digest channel: {channel}",
+            f"  schedule: {info.description} ({config.timezone})"
+            + (" · paused" if config.paused else ""),
+            f"  limits: {config.max_articles} articles, {config.max_quotes} quotes each",
+            f"  next digest: {_moment(info.next_at)}",
+        ]
+    )
+
+
+def guild_status(status: GuildStatus) -> str:
+    """A server's digest status."""
+    config = status.config
+    channel = f"#{config.channel_id}" if config.channel_id else "not set"
+    lines = [
+        f"server {config.guild_id}",
+        f"  digest channel: {channel}",
+        f"  schedule: {status.schedule} ({config.timezone})"
+        + (" · paused" if config.paused else ""),
+        f"  last digest: {_moment(config.last_digest_at)}",
+        f"  next digest: {_moment(status.next_at)}",
+        f"  articles waiting: {status.waiting}",
+    ]
+    lines += [f"  problem: {p}" for p in status.problems] or ["  problems: none"]
+    return "\n".join(lines)
+
+
+def slot_outcome(outcome: SlotOutcome) -> str:
+    """What posting a digest did."""
+    text = f"digest {outcome.status.value}"
+    if outcome.status == SlotStatus.POSTED:
+        text += f": {outcome.articles} articles in {outcome.messages} messages"
+    elif outcome.detail:
+        text += f": {outcome.detail}"
+    return text

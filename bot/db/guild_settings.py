@@ -1,15 +1,13 @@
-"""Per-server digest configuration and the exactly-once digest slot claims."""
+"""Per-server digest configuration."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import dialect
-from bot.db.models import DigestArticle, DigestSlot, GuildSettings
+from bot.db.models import GuildSettings
 from bot.domain import GuildConfig
 from bot.settings import DigestSettings
 
@@ -61,7 +59,7 @@ async def update_config(
     session: AsyncSession, guild_id: int, defaults: DigestSettings, **changes: object
 ) -> GuildConfig:
     """Change some fields of a server's configuration, creating it when missing."""
-    row = await session.get(GuildSettings, guild_id)
+    row = await _locked(session, guild_id)
     if row is None:
         base = default_config(guild_id, defaults)
         row = GuildSettings(
@@ -83,56 +81,16 @@ async def update_config(
     return _view(row)
 
 
-async def claim_slot(
-    session: AsyncSession, guild_id: int, channel_id: int, slot_at: datetime, claimed_by: str
-) -> int | None:
-    """Claim one digest slot; return its id, or None when another run already has it."""
-    slot_at = slot_at.astimezone(UTC).replace(microsecond=0)
-    try:
-        async with session.begin_nested():
-            row = DigestSlot(
-                guild_id=guild_id,
-                channel_id=channel_id,
-                slot_at=slot_at,
-                status="claimed",
-                claimed_by=claimed_by,
-            )
-            session.add(row)
-            await session.flush()
-            return row.id
-    except IntegrityError:
-        return None
-
-
-async def finish_slot(
-    session: AsyncSession, slot_id: int, status: str, detail: str | None = None
-) -> None:
-    """Record how a claimed slot ended (posted, skipped, failed)."""
-    await session.execute(
-        update(DigestSlot)
-        .where(DigestSlot.id == slot_id)
-        .values(status=status, detail=(detail or None) and detail[:500])
+async def _locked(session: AsyncSession, guild_id: int) -> GuildSettings | None:
+    # FOR UPDATE serialises writers of one server on PostgreSQL; SQLite writers already
+    # hold the database lock (BEGIN IMMEDIATE) and the clause is left out there.
+    row: GuildSettings | None = await session.scalar(
+        select(GuildSettings).where(GuildSettings.guild_id == guild_id).with_for_update()
     )
+    return row
 
 
-async def mark_posted(
-    session: AsyncSession, guild_id: int, article_ids: list[int], slot_id: int | None
-) -> None:
-    """Remember which articles a server has had, so none is posted twice."""
-    for article_id in article_ids:
-        await session.execute(
-            dialect.insert_ignore(session, DigestArticle).values(
-                guild_id=guild_id, article_id=article_id, slot_id=slot_id
-            )
-        )
-
-
-async def last_slot(session: AsyncSession, guild_id: int) -> DigestSlot | None:
-    """The most recent slot of a server."""
-    slot: DigestSlot | None = await session.scalar(
-        select(DigestSlot)
-        .where(DigestSlot.guild_id == guild_id)
-        .order_by(DigestSlot.slot_at.desc())
-        .limit(1)
-    )
-    return slot
+async def lock_guild(session: AsyncSession, guild_id: int, defaults: DigestSettings) -> None:
+    """Take the server's row lock for this transaction (creating the row when missing)."""
+    if await _locked(session, guild_id) is None:
+        await update_config(session, guild_id, defaults)

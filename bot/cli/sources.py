@@ -1,19 +1,19 @@
-"""`byline source add|list|remove|poll`: parse, call a sources service, print."""
+"""`byline source add|list|remove|poll`: the operator's view of every source."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.sources.fetching import close_fetcher
-from bot.sources.intervals import format_every
-from bot.sources.types import PollOutcome, SourceView
+from bot.cli.context import run_with_app
+from bot.cli.output import emit_json, show
+from bot.domain import PollOutcome, PollStatus, SourceView
+from bot.scheduling.intervals import format_every
 
 if TYPE_CHECKING:
-    from bot.services import Byline
+    from bot.app import App
 
 
 def add_source_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -43,36 +43,13 @@ def add_source_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_source_poll)
 
 
-def _run(args: argparse.Namespace, work: Callable[[Byline], Awaitable[int]]) -> int:
-    async def main() -> int:
-        from bot.services import Byline
-        from bot.settings import load_settings
-
-        overrides: dict[str, Any] = {"database": {"url": args.db}} if args.db else {}
-        services = await Byline.open(load_settings(**overrides), processes=False)
-        try:
-            return await work(services)
-        finally:
-            await close_fetcher()
-            await services.close()
-
-    return asyncio.run(main())
-
-
-def _emit(obj: Any) -> None:
-    from bot.cli import emit_json
-
-    emit_json(obj)
-
-
 def cmd_source_add(args: argparse.Namespace) -> int:
     """Add a source."""
-    from bot.sources.service import add_source
 
-    async def work(services: Byline) -> int:
-        view = await add_source(services, args.url, guild_id=args.guild, every=args.every)
+    async def work(app: App) -> int:
+        view = await app.sources.add(args.url, guild_id=args.guild, every=args.every)
         if args.json:
-            _emit(view)
+            emit_json(view)
         else:
             title = f' "{view.title}"' if view.title else ""
             print(
@@ -81,69 +58,61 @@ def cmd_source_add(args: argparse.Namespace) -> int:
             )
         return 0
 
-    return _run(args, work)
+    return run_with_app(args, work)
 
 
 def cmd_source_list(args: argparse.Namespace) -> int:
     """List sources."""
-    from bot.sources.service import list_sources
 
-    async def work(services: Byline) -> int:
-        views = await list_sources(services, guild_id=args.guild)
-        if args.json:
-            for view in views:
-                _emit(view)
-        else:
-            print(render_sources(views))
+    async def work(app: App) -> int:
+        show(args, await app.sources.for_guild(guild_id=args.guild), render_sources)
         return 0
 
-    return _run(args, work)
+    return run_with_app(args, work)
 
 
 def cmd_source_remove(args: argparse.Namespace) -> int:
     """Remove a source."""
-    from bot.sources.service import remove_source
 
-    async def work(services: Byline) -> int:
-        view = await remove_source(services, args.id, guild_id=args.guild)
+    async def work(app: App) -> int:
+        view = await app.sources.remove(args.id, guild_id=args.guild)
         if args.json:
-            _emit(view)
+            emit_json(view)
         else:
             print(f"removed source #{view.id}: {view.url}")
         return 0
 
-    return _run(args, work)
+    return run_with_app(args, work)
 
 
 def cmd_source_poll(args: argparse.Namespace) -> int:
     """Poll one source, or every due one."""
-    from bot.sources.service import poll_due, poll_source
 
-    async def work(services: Byline) -> int:
+    async def work(app: App) -> int:
         if args.id is not None:
-            outcomes = [await poll_source(services, args.id)]
+            outcomes = [await app.sources.poll(args.id)]
         else:
-            outcomes = await poll_due(services)
+            outcomes = await app.sources.poll_due()
         for outcome in outcomes:
             if args.json:
-                _emit(outcome)
+                emit_json(outcome)
             else:
                 print(render_poll(outcome))
         if not outcomes and not args.json:
             print("no source is due; give an id to poll one now")
-        failed = [o for o in outcomes if o.status in ("failed", "disabled")]
+        failed = [o for o in outcomes if o.status in (PollStatus.FAILED, PollStatus.DISABLED)]
         for outcome in failed:
             print(f"error: source #{outcome.source_id}: {outcome.message}", file=sys.stderr)
         return 1 if failed else 0
 
-    return _run(args, work)
+    return run_with_app(args, work)
 
 
 def _scope(view: SourceView) -> str:
     return "global" if view.guild_id is None else f"server {view.guild_id}"
 
 
-def render_sources(views: list[SourceView]) -> str:
+def render_sources(views: Sequence[SourceView]) -> str:
     """Sources as text, one block each."""
     if not views:
         return "no sources yet; add one with: byline source add URL"
@@ -167,7 +136,7 @@ def render_sources(views: list[SourceView]) -> str:
 def render_poll(outcome: PollOutcome) -> str:
     """One poll's outcome as text."""
     head = f"source #{outcome.source_id}: {outcome.status.replace('_', ' ')}"
-    if outcome.status in ("ok", "not_modified"):
+    if outcome.status in (PollStatus.OK, PollStatus.NOT_MODIFIED):
         head += f", {outcome.new_items} new, {len(outcome.stored)} stored"
         if outcome.skipped_items:
             head += f", {outcome.skipped_items} older item(s) marked seen"

@@ -1,0 +1,81 @@
+"""The exactly-once digest claims: one row per (server, channel, slot), articles posted once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import dialect
+from bot.db.models import DigestArticle, DigestSlot
+
+CLAIMED = "claimed"
+
+
+async def active_claim(session: AsyncSession, guild_id: int, since: datetime) -> bool:
+    """Whether another run of this server is posting right now (claimed, not finished)."""
+    found = await session.scalar(
+        select(DigestSlot.id)
+        .where(
+            DigestSlot.guild_id == guild_id,
+            DigestSlot.status == CLAIMED,
+            DigestSlot.claimed_at >= since,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def claim_slot(
+    session: AsyncSession,
+    guild_id: int,
+    channel_id: int,
+    slot_at: datetime,
+    claimed_by: str,
+    *,
+    now: datetime,
+    lease: timedelta,
+) -> int | None:
+    """Claim one digest slot; None when it is taken or another run of the server is posting."""
+    if await active_claim(session, guild_id, now - lease):
+        return None
+    try:
+        async with session.begin_nested():
+            row = DigestSlot(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                slot_at=slot_at,
+                status=CLAIMED,
+                claimed_by=claimed_by,
+                claimed_at=now,
+            )
+            session.add(row)
+            await session.flush()
+            return row.id
+    except IntegrityError:
+        return None
+
+
+async def finish_slot(
+    session: AsyncSession, slot_id: int, status: str, detail: str | None = None
+) -> None:
+    """Record how a claimed slot ended (posted, skipped, failed)."""
+    await session.execute(
+        update(DigestSlot)
+        .where(DigestSlot.id == slot_id)
+        .values(status=status, detail=(detail or None) and detail[:500])
+    )
+
+
+async def mark_posted(
+    session: AsyncSession, guild_id: int, article_ids: list[int], slot_id: int | None
+) -> None:
+    """Remember which articles a server has had, so none is posted twice."""
+    for article_id in article_ids:
+        await session.execute(
+            dialect.insert_ignore(session, DigestArticle).values(
+                guild_id=guild_id, article_id=article_id, slot_id=slot_id
+            )
+        )

@@ -1,0 +1,203 @@
+"""Digests: build one, and run a slot exactly once: claim → build → post → record.
+
+Discord-free: the caller hands in a `Poster` that turns a digest into messages. The order is
+what makes it exactly-once across restarts, reconnects, DST repeats and several bot processes
+sharing one database: the (guild, channel, slot) row is claimed in the database BEFORE anything
+is posted, a run that loses the claim posts nothing, and while one run of a server holds a
+fresh claim no other run of that server (scheduled or by hand) starts. The one remaining gap is
+a crash between a successful post and the commit that marks it (at most one duplicate after
+restart); the slot row stays 'claimed', so that case is visible in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import time
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.db import digest_slots, guild_settings
+from bot.db.engine import Database
+from bot.digest.builder import build_digest, digest_article_ids
+from bot.domain import Digest, GuildConfig, SlotOutcome, SlotStatus
+from bot.errors import PostProblem
+from bot.scheduling.schedules import latest_slot, parse_schedule
+from bot.services.guilds import GuildService
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this is a crashed run, not one still posting.
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+class Poster(Protocol):
+    """Posts a digest (or, with digest None, the "nothing new" line) to a server's channel."""
+
+    async def __call__(self, config: GuildConfig, digest: Digest | None, note: str | None) -> int:
+        """Post and return how many messages were sent; raise PostProblem when it cannot."""
+        ...
+
+
+def process_name() -> str:
+    """Who claims a slot: host and pid, for the slot row."""
+    return f"{platform.node()[:60]}:{os.getpid()}"
+
+
+def due_slot(config: GuildConfig, now: datetime) -> datetime | None:
+    """The latest slot of a server's schedule at or before now (None when not scheduled)."""
+    if config.channel_id is None or config.paused:
+        return None
+    return latest_slot(parse_schedule(config.schedule), config.timezone, now)
+
+
+class DigestService:
+    """Build digests and post them once per slot."""
+
+    def __init__(
+        self, settings: Settings, db: Database, guilds: GuildService, clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.guilds = guilds
+        self.clock = clock
+        self.claimed_by = process_name()
+        self.grace = timedelta(minutes=settings.digest.grace_minutes)
+
+    async def build(
+        self,
+        guild_id: int | None = None,
+        *,
+        max_articles: int | None = None,
+        max_quotes: int | None = None,
+        unposted_only: bool = True,
+    ) -> Digest:
+        """The digest a server would get now (for the CLI, guild None: the newest articles)."""
+        defaults = self.settings.digest
+        config = await self.guilds.config(guild_id) if guild_id is not None else None
+        async with self.db.reader() as session:
+            return await build_digest(
+                session,
+                guild_id,
+                max_articles=max_articles
+                or (config.max_articles if config else defaults.max_articles),
+                max_quotes=max_quotes
+                if max_quotes is not None
+                else (config.max_quotes if config else defaults.max_quotes),
+                unposted_only=unposted_only,
+                now=self.clock.now(),
+            )
+
+    async def post_now(self, guild_id: int, poster: Poster) -> SlotOutcome:
+        """Post the server's digest now, by hand, with the same exactly-once bookkeeping."""
+        config = await self.guilds.require_channel(guild_id)
+        # Every press is its own slot (to the microsecond); the server-wide claim keeps two
+        # presses, or a press and a scheduled run, from posting the same articles twice.
+        now = self.clock.now()
+        return await self.run_slot(config, now, poster=poster, grace=None)
+
+    async def run_due(self, guild_id: int, poster: Poster) -> SlotOutcome:
+        """Run the server's latest due slot (the scheduled one, or a missed one at start)."""
+        config = await self.guilds.config(guild_id)
+        slot_at = due_slot(config, self.clock.now())
+        if slot_at is None:
+            return SlotOutcome(SlotStatus.IDLE, None)
+        return await self.run_slot(config, slot_at, poster=poster, grace=self.grace)
+
+    async def run_slot(
+        self,
+        config: GuildConfig,
+        slot_at: datetime,
+        *,
+        poster: Poster,
+        grace: timedelta | None,
+    ) -> SlotOutcome:
+        """Claim the slot, then post the server's new articles once; grace None means no limit."""
+        started = time.perf_counter()
+        now = self.clock.now()
+        guild_id = config.guild_id
+        if config.channel_id is None:
+            return SlotOutcome(SlotStatus.IDLE, slot_at, detail="no digest channel")
+        async with self.db.writer() as session:
+            await guild_settings.lock_guild(session, guild_id, self.settings.digest)
+            slot_id = await digest_slots.claim_slot(
+                session,
+                guild_id,
+                config.channel_id,
+                slot_at,
+                self.claimed_by,
+                now=now,
+                lease=CLAIM_LEASE,
+            )
+        if slot_id is None:
+            logger.info("digest guild=%s slot=%s: already claimed", guild_id, slot_at.isoformat())
+            return SlotOutcome(SlotStatus.CLAIMED_ELSEWHERE, slot_at)
+        if grace is not None and now - slot_at > grace:
+            late = now - slot_at
+            detail = f"missed by {late}; past the grace time of {grace}"
+            await self._finish(slot_id, SlotStatus.SKIPPED, detail)
+            logger.warning(
+                "digest guild=%s slot=%s skipped: %s", guild_id, slot_at.isoformat(), detail
+            )
+            return SlotOutcome(SlotStatus.SKIPPED, slot_at, detail=detail)
+        try:
+            digest = await self.build(guild_id, unposted_only=True)
+            article_ids = digest_article_ids(digest)
+            if not digest.items:
+                note = self.settings.digest.nothing_new_message
+                messages = await poster(config, None, note) if note else 0
+                await self._finish(slot_id, SlotStatus.POSTED if messages else SlotStatus.NOTHING)
+                await self.guilds.update(guild_id, problem=None, last_digest_at=now)
+                logger.info("digest guild=%s slot=%s: nothing new", guild_id, slot_at.isoformat())
+                return SlotOutcome(SlotStatus.NOTHING, slot_at, messages=messages)
+            messages = await poster(config, digest, None)
+        except PostProblem as exc:
+            # No retry here: the next slot tries again, so a broken channel gives one attempt
+            # per slot, and the articles wait because they are not marked as posted.
+            await self._finish(slot_id, SlotStatus.FAILED, exc.message)
+            await self.guilds.update(guild_id, problem=exc.message)
+            logger.warning(
+                "digest guild=%s slot=%s not posted: %s",
+                guild_id,
+                slot_at.isoformat(),
+                exc.message,
+            )
+            return SlotOutcome(SlotStatus.PROBLEM, slot_at, detail=exc.message)
+        except Exception as exc:
+            await self._finish(slot_id, SlotStatus.FAILED, type(exc).__name__)
+            logger.exception("digest guild=%s slot=%s failed", guild_id, slot_at.isoformat())
+            return SlotOutcome(SlotStatus.FAILED, slot_at, detail=type(exc).__name__)
+        async with self.db.writer() as session:
+            await digest_slots.mark_posted(session, guild_id, article_ids, slot_id)
+            await digest_slots.finish_slot(
+                session, slot_id, SlotStatus.POSTED, f"{len(article_ids)} articles"
+            )
+        await self.guilds.update(guild_id, problem=None, last_digest_at=now)
+        logger.info(
+            "digest guild=%s slot=%s: posted %d articles in %d messages (%.2fs)",
+            guild_id,
+            slot_at.isoformat(),
+            len(article_ids),
+            messages,
+            time.perf_counter() - started,
+        )
+        return SlotOutcome(SlotStatus.POSTED, slot_at, articles=len(article_ids), messages=messages)
+
+    async def catch_up(self, poster: Poster) -> list[SlotOutcome]:
+        """Post each server's missed slot once if within grace (skip and log it otherwise)."""
+        outcomes = []
+        for config in await self.guilds.all_configs():
+            if config.channel_id is None or config.paused:
+                continue
+            try:
+                outcomes.append(await self.run_due(config.guild_id, poster))
+            except Exception:
+                logger.exception("catch-up of guild %s failed", config.guild_id)
+        return outcomes
+
+    async def _finish(self, slot_id: int, status: SlotStatus, detail: str | None = None) -> None:
+        async with self.db.writer() as session:
+            await digest_slots.finish_slot(session, slot_id, status, detail)

@@ -1,4 +1,4 @@
-"""HTML article-extraction benchmark: Byline's parse_html path against ground-truth article bodies.
+"""HTML article-extraction benchmark: App's parse_html path against ground-truth article bodies.
 
 Data: ``../shared/eval/article-extraction`` next to the repository (the ScrapingHub
 article-extraction-benchmark, 181 pages); see its README.md for the metric, reproduced here:
@@ -103,14 +103,14 @@ def score(predictions: dict[str, str], truth: dict[str, str]) -> Scores:
 
 
 def read_page(path: Path) -> str:
-    """The page as Byline would decode its fetched bytes."""
+    """The page as App would decode its fetched bytes."""
     from bot.ingest.charset import decode_text
 
     return decode_text(gzip.decompress(path.read_bytes()), None)
 
 
 def byline_extract(path: Path, url: str | None) -> str:
-    """Byline's extraction path: decode_text, then parse_html (trafilatura + cleaning)."""
+    """App's extraction path: decode_text, then parse_html (trafilatura + cleaning)."""
     from bot.errors import InvalidInput
     from bot.ingest.readers import parse_html
 
@@ -185,7 +185,7 @@ def evaluate(
 
 
 def run(data_dir: Path | str | None = None, workers: int = 2) -> Scores:
-    """Byline's scores on the benchmark (the parse_html path, cleaning included)."""
+    """App's scores on the benchmark (the parse_html path, cleaning included)."""
     return evaluate(data_dir, byline_extract, workers)[0]
 
 

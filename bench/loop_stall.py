@@ -19,16 +19,16 @@ from pathlib import Path
 
 from bot.db.models import Article, ArticleStatus
 from bot.scheduling.digests import DigestScheduler
-from bot.services import Byline
+from bot.app import App
 from bot.settings import Settings
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "gold" / "articles"
 TICK_S = 0.010
 
 
-async def _insert_pending(services: Byline, count: int) -> None:
+async def _insert_pending(app: App, count: int) -> None:
     texts = [(p.read_text(encoding="utf-8").split("\n", 1)) for p in sorted(GOLD.glob("*.txt"))]
-    async with services.db.writer() as session:
+    async with app.db.writer() as session:
         for i in range(count):
             title, body = texts[i % len(texts)]
             session.add(
@@ -57,14 +57,14 @@ async def _measure(articles: int, workers: int) -> dict[str, float]:
             database={"url": f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"},
             analysis={"workers": workers},
         )
-        services = await Byline.open(settings, processes=True)
+        app = await App.open(settings, processes=True)
         try:
-            await _insert_pending(services, articles)
+            await _insert_pending(app, articles)
 
             async def no_post(*_: object) -> int:
                 return 0
 
-            digests = DigestScheduler(services, no_post)
+            digests = DigestScheduler(app, no_post)
             lateness: list[float] = []
             stop = asyncio.Event()
             ticker = asyncio.create_task(_ticker(lateness, stop))
@@ -77,7 +77,7 @@ async def _measure(articles: int, workers: int) -> dict[str, float]:
             stop.set()
             await ticker
         finally:
-            await services.close()
+            await app.close()
     ms = sorted(x * 1000 for x in lateness)
     return {
         "articles": done,

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import App
 from bot.discord_app import autocomplete, render
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild, require_manage_guild
@@ -21,7 +22,12 @@ class Articles(commands.Cog):
     )
 
     def __init__(self, bot: BylineBot) -> None:
-        self.app = bot.app
+        self.bot = bot
+
+    @property
+    def app(self) -> App:
+        """The application (read when a command runs: `byline sync` loads cogs without it)."""
+        return self.bot.app
 
     @article.command(name="search", description="Search the articles' text")
     @app_commands.describe(text="Words to look for")

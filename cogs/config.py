@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import App
 from bot.discord_app import autocomplete, render
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild, require_manage_guild
@@ -43,7 +44,12 @@ class Config(commands.Cog):
     )
 
     def __init__(self, bot: BylineBot) -> None:
-        self.app = bot.app
+        self.bot = bot
+
+    @property
+    def app(self) -> App:
+        """The application (read when a command runs: `byline sync` loads cogs without it)."""
+        return self.bot.app
 
     @config.command(name="channel", description="Choose the channel digests are posted in")
     @app_commands.describe(channel="A text channel where I can send messages and embed links")

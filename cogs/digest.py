@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import App
 from bot.discord_app import render
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild, require_manage_guild
@@ -21,8 +22,12 @@ class DigestCog(commands.Cog, name="Digest"):
     digest = app_commands.Group(name="digest", description="Server digests", guild_only=True)
 
     def __init__(self, bot: BylineBot) -> None:
-        self.app = bot.app
-        self.poster = bot.poster
+        self.bot = bot
+
+    @property
+    def app(self) -> App:
+        """The application (read when a command runs: `byline sync` loads cogs without it)."""
+        return self.bot.app
 
     @digest.command(
         name="preview", description="See the next digest as the schedule would post it (only you)"
@@ -46,7 +51,7 @@ class DigestCog(commands.Cog, name="Digest"):
         guild_id = in_guild(interaction)
         await self.app.guilds.require_channel(guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.app.digests.post_now(guild_id, self.poster)
+        outcome = await self.app.digests.post_now(guild_id, self.bot.poster)
         await reply(interaction, render.post_now_text(outcome), ephemeral=True)
 
 

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import App
 from bot.discord_app import autocomplete, render
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild
@@ -16,7 +17,12 @@ class Events(commands.Cog):
     """Events the articles report."""
 
     def __init__(self, bot: BylineBot) -> None:
-        self.app = bot.app
+        self.bot = bot
+
+    @property
+    def app(self) -> App:
+        """The application (read when a command runs: `byline sync` loads cogs without it)."""
+        return self.bot.app
 
     @app_commands.command(
         name="event", description="What happened, when, where, who, and the sources"

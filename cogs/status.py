@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import App
 from bot.discord_app import render
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild
@@ -18,7 +19,11 @@ class Status(commands.Cog):
 
     def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
-        self.app = bot.app
+
+    @property
+    def app(self) -> App:
+        """The application (read when a command runs: `byline sync` loads cogs without it)."""
+        return self.bot.app
 
     @app_commands.command(
         name="status", description="Digest channel, schedule, last and next digest, problems"

@@ -1,4 +1,4 @@
-"""Shared fixtures: settings on a temporary SQLite store, and services over it."""
+"""Shared fixtures: settings on a temporary SQLite store, and app over it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import Byline
+from bot.app import App
 from bot.settings import Settings
 
 GOLD_ARTICLES = Path(__file__).resolve().parent / "gold" / "articles"
@@ -51,9 +51,9 @@ async def reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def any_services(
+async def any_app(
     request: pytest.FixtureRequest, tmp_path: Path, isolated_env: Path
-) -> AsyncIterator[Byline]:
+) -> AsyncIterator[App]:
     """Services on each backend: the store must behave the same on SQLite and PostgreSQL."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'byline.db'}"
@@ -64,7 +64,7 @@ async def any_services(
                 f"{POSTGRES_URL_ENV} is not set; .ci/run starts a PostgreSQL (scripts/start-postgres.sh)"
             )
         await reset_postgres(url)
-    byline = await Byline.open(Settings(database={"url": url}), processes=False)
+    byline = await App.open(Settings(database={"url": url}), processes=False)
     try:
         yield byline
     finally:
@@ -72,9 +72,9 @@ async def any_services(
 
 
 @pytest.fixture()
-async def services(db_url: str, isolated_env: Path) -> AsyncIterator[Byline]:
+async def app(db_url: str, isolated_env: Path) -> AsyncIterator[App]:
     """Services over a fresh migrated SQLite file; analysis in a thread (model loaded once)."""
-    byline = await Byline.open(Settings(database={"url": db_url}), processes=False)
+    byline = await App.open(Settings(database={"url": db_url}), processes=False)
     try:
         yield byline
     finally:

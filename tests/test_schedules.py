@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import InvalidInput
-from bot.schedules import (
+from bot.scheduling.schedules import (
     latest_slot,
     next_slot,
     parse_schedule,

@@ -24,6 +24,8 @@ def _setup_logging(settings: Settings | None, debug: bool) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    # Alembic reports every plugin and migration step at INFO; only its problems matter here.
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,6 +28,25 @@ async def active_claim(session: AsyncSession, guild_id: int, since: datetime) ->
     return found is not None
 
 
+async def free_slot_at(
+    session: AsyncSession, guild_id: int, channel_id: int, at: datetime
+) -> datetime:
+    """The first instant from `at` on with no slot of this channel (manual posts never collide)."""
+    taken = set(
+        await session.scalars(
+            select(DigestSlot.slot_at).where(
+                DigestSlot.guild_id == guild_id,
+                DigestSlot.channel_id == channel_id,
+                DigestSlot.slot_at >= at,
+                DigestSlot.slot_at < at + timedelta(seconds=1),
+            )
+        )
+    )
+    while at in taken:
+        at += timedelta(microseconds=1)
+    return at
+
+
 async def claim_slot(
     session: AsyncSession,
     guild_id: int,

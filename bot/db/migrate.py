@@ -5,15 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
+from typing import TYPE_CHECKING
+
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic config pointing at Byline's migrations."""
+    # Alembic is imported when migrations run, not when the CLI starts.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if url:
@@ -23,6 +29,8 @@ def alembic_config(url: str | None = None) -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade the database behind engine to revision."""
+
+    from alembic import command
 
     def run(sync_conn: Any) -> None:
         config = alembic_config()

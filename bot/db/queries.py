@@ -360,7 +360,7 @@ async def search(
     if not hits:
         return []
     refs = {
-        int(r[0]): _ref_of(r.tuple())
+        int(r[0]): _ref_of(r._tuple())
         for r in await session.execute(
             select(*_REF_COLUMNS).where(Article.id.in_([h[0] for h in hits]))
         )
@@ -376,7 +376,7 @@ async def list_articles(
     if title_prefix:
         stmt = stmt.where(func.lower(Article.title).contains(title_prefix.casefold()))
     rows = await session.execute(_newest_first(stmt).limit(limit))
-    return [(_ref_of(r.tuple()[:5]), ArticleStatus(r[5])) for r in rows]
+    return [(_ref_of(r._tuple()[:5]), ArticleStatus(r[5])) for r in rows]
 
 
 async def digest_candidates(
@@ -390,7 +390,7 @@ async def digest_candidates(
         posted = select(DigestArticle.article_id).where(DigestArticle.guild_id == guild_id)
         stmt = stmt.where(Article.id.not_in(posted))
     rows = await session.execute(_newest_first(stmt).limit(limit))
-    return [DigestCandidate(_ref_of(r.tuple()[:5]), r[5]) for r in rows]
+    return [DigestCandidate(_ref_of(r._tuple()[:5]), r[5]) for r in rows]
 
 
 async def count_waiting(session: AsyncSession, guild_id: int) -> int:
@@ -440,4 +440,4 @@ async def article_ref(
         select(*_REF_COLUMNS).where(Article.id == article_id, visible(guild_id))
     )
     found = row.first()
-    return None if found is None else _ref_of(found.tuple())
+    return None if found is None else _ref_of(found._tuple())

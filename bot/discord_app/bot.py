@@ -93,7 +93,8 @@ class BylineBot(commands.Bot):
             return
         app = self.app
         await app.articles.reset_stale_analyzing()
-        await self.digest_jobs.rebuild()
+        scheduled = await self.digest_jobs.rebuild()
+        logger.info("digest jobs rebuilt: %d scheduled", scheduled)
         self.digest_jobs.keep_rebuilt()
         AnalysisJobs(self.jobs, app.articles).register(app.settings.analysis.pending_poll_s)
         SourceJobs(self.jobs, app.sources).register()

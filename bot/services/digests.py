@@ -96,8 +96,7 @@ class DigestService:
         config = await self.guilds.require_channel(guild_id)
         # Every press is its own slot (to the microsecond); the server-wide claim keeps two
         # presses, or a press and a scheduled run, from posting the same articles twice.
-        now = self.clock.now()
-        return await self.run_slot(config, now, poster=poster, grace=None)
+        return await self.run_slot(config, self.clock.now(), poster=poster, grace=None, manual=True)
 
     async def run_due(self, guild_id: int, poster: Poster) -> SlotOutcome:
         """Run the server's latest due slot (the scheduled one, or a missed one at start)."""
@@ -114,6 +113,7 @@ class DigestService:
         *,
         poster: Poster,
         grace: timedelta | None,
+        manual: bool = False,
     ) -> SlotOutcome:
         """Claim the slot, then post the server's new articles once; grace None means no limit."""
         started = time.perf_counter()
@@ -123,6 +123,10 @@ class DigestService:
             return SlotOutcome(SlotStatus.IDLE, slot_at, detail="no digest channel")
         async with self.db.writer() as session:
             await guild_settings.lock_guild(session, guild_id, self.settings.digest)
+            if manual:
+                slot_at = await digest_slots.free_slot_at(
+                    session, guild_id, config.channel_id, slot_at
+                )
             slot_id = await digest_slots.claim_slot(
                 session,
                 guild_id,

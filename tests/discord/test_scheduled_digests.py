@@ -1,7 +1,8 @@
 """Scheduled digests end to end: the test clock, restarts, two processes, broken channels.
 
-The bots run as `byline run` subprocesses with BYLINE_TEST_CLOCK_FILE (see bot.scheduling.clock):
-moving the clock runs the same "latest due slot" path as a real firing, without waiting.
+The bots run as `python -m tests.discord_app.run_bot` subprocesses: the production App with a
+clock read from a file the test rewrites; moving the clock runs the same "latest due slot" path
+as a real firing, without waiting.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.services import Byline
+from bot.app import App
 from bot.settings import Settings
 from tests.discord.conftest import FAKE_TOKEN
 from tests.discord.fake_server import SEND_MESSAGES, FakeDiscord, StandardGuild
@@ -55,9 +56,9 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 async def configure(work: Path, guild_id: int, channel_id: int, **changes: object) -> None:
     """Store a server's digest settings the way /config would, before the bot starts."""
     settings = Settings(database={"url": f"sqlite+aiosqlite:///{work / 'byline.db'}"})
-    services = await Byline.open(settings, processes=False)
+    app = await App.open(settings, processes=False)
     try:
-        await services.update_guild_config(
+        await app.guilds.update(
             guild_id,
             channel_id=channel_id,
             schedule="daily 09:00",
@@ -66,7 +67,7 @@ async def configure(work: Path, guild_id: int, channel_id: int, **changes: objec
             **changes,
         )
     finally:
-        await services.close()
+        await app.close()
 
 
 async def caught_up(bot: BotProcess) -> None:
@@ -98,7 +99,7 @@ async def test_digest_posts_at_its_time_once_even_across_a_restart(
     copy_db(template, tmp_path)
     await configure(tmp_path, std.guild.id, std.news.id)
     clock = set_clock(tmp_path, BEFORE)
-    env = {"BYLINE_TEST_CLOCK_FILE": str(clock)}
+    env = {"clock_file": str(clock)}
     bot = await start_bot(fake, tmp_path, std.guild.id, **env)
     try:
         await caught_up(bot)
@@ -132,7 +133,7 @@ async def test_two_bot_processes_on_one_database_post_once(
     copy_db(template, tmp_path)
     await configure(tmp_path, std.guild.id, std.news.id)
     clock = set_clock(tmp_path, AT_NINE)  # both start inside the slot and race for it
-    env = {"BYLINE_TEST_CLOCK_FILE": str(clock)}
+    env = {"clock_file": str(clock)}
     one = await start_bot(fake, tmp_path, std.guild.id, name="one", wait=False, **env)
     two = await start_bot(fake, tmp_path, std.guild.id, name="two", wait=False, **env)
     try:
@@ -155,7 +156,7 @@ async def test_missing_permission_and_deleted_channel_show_in_status_without_ret
     copy_db(template, tmp_path)
     await configure(tmp_path, std.guild.id, std.news.id)
     clock = set_clock(tmp_path, BEFORE)
-    bot = await start_bot(fake, tmp_path, std.guild.id, BYLINE_TEST_CLOCK_FILE=str(clock))
+    bot = await start_bot(fake, tmp_path, std.guild.id, clock_file=str(clock))
     try:
         await caught_up(bot)
         set_clock(tmp_path, AT_NINE)

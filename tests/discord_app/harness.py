@@ -30,7 +30,7 @@ Mayor Paul Okafor said the council would meet again next week. "This is *not* ho
 
 
 def env_for(fake: FakeDiscord, workdir: Path, guild_id: int, **extra: str) -> dict[str, str]:
-    """The environment of a bot process, as in production plus the test clock."""
+    """The environment of a bot process, as in production."""
     config = workdir / "config.toml"
     if not config.exists():
         config.write_text("", encoding="utf-8")
@@ -86,7 +86,7 @@ def copy_db(template: Path, workdir: Path) -> Path:
 
 
 def set_clock(workdir: Path, when: datetime) -> Path:
-    """Move the bot's test clock (BYLINE_TEST_CLOCK_FILE) to an instant."""
+    """Move the bot's test clock (the file tests.discord_app.run_bot reads) to an instant."""
     path = workdir / "clock.txt"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(when.isoformat(), encoding="utf-8")
@@ -132,11 +132,12 @@ async def start_bot(
     synced = len(fake.requests_to("PUT", rf"/applications/\d+/guilds/{guild_id}/commands"))
     log = workdir / f"{name}.log"
     handle = log.open("ab")
+    # With a test clock the test runner builds the same App with that clock injected.
+    clock = extra.pop("clock_file", None)
+    command = ["-m", "tests.discord_app.run_bot", clock] if clock else ["-m", "bot", "run"]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-m",
-        "bot",
-        "run",
+        *command,
         env=env_for(fake, workdir, guild_id, **extra),
         cwd=ROOT,
         stdout=handle,

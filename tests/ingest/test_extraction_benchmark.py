@@ -1,4 +1,4 @@
-"""The HTML extraction benchmark: its metric on hand-made cases, and Byline's score on the real pages."""
+"""The HTML extraction benchmark: its metric on hand-made cases, and App's score on the real pages."""
 
 from __future__ import annotations
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import App
 from bot.domain import Digest, GuildConfig
-from bot.services import Byline
+from bot.errors import PostProblem
 from bot.settings import Settings
+from tests.clock import FrozenClock
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = [
@@ -37,12 +39,12 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("template") / "byline.db"
 
     async def build() -> None:
-        services = await Byline.open(settings_for(db), processes=False)
+        app = await App.open(settings_for(db), processes=False)
         try:
-            outcomes = await services.ingest_paths(ARTICLES)
+            outcomes = await app.articles.ingest_paths(ARTICLES)
             assert all(o.status == "added" for o in outcomes), outcomes
         finally:
-            await services.close()
+            await app.close()
 
     asyncio.run(build())
     return db
@@ -60,18 +62,20 @@ def db_path(template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.fixture
-async def open_services(db_path: Path) -> AsyncIterator[Callable[..., object]]:
-    """Open Byline services over the test database (several may share it); closed at the end."""
-    opened: list[Byline] = []
+async def open_app(db_path: Path) -> AsyncIterator[Callable[..., object]]:
+    """Open an App over the test database with its own clock (several may share the file)."""
+    opened: list[App] = []
 
-    async def opener(**digest: object) -> Byline:
-        services = await Byline.open(settings_for(db_path, **digest), processes=False)
-        opened.append(services)
-        return services
+    async def opener(**digest: object) -> App:
+        app = await App.open(
+            settings_for(db_path, **digest), processes=False, clock=FrozenClock()
+        )
+        opened.append(app)
+        return app
 
     yield opener
-    for services in opened:
-        await services.close()
+    for app in opened:
+        await app.close()
 
 
 @dataclass
@@ -82,8 +86,6 @@ class RecordingPoster:
     problem: str | None = None
 
     async def __call__(self, config: GuildConfig, digest: Digest | None, note: str | None) -> int:
-        from bot.digest.posting import PostProblem
-
         if self.problem:
             raise PostProblem(self.problem)
         self.posts.append((config.guild_id, digest, note))

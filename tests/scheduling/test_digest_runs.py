@@ -8,196 +8,237 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.app import App
 from bot.db.models import DigestSlot
-from bot.digest.posting import run_slot
-from bot.schedules import parse_schedule
-from bot.scheduling.digests import DigestScheduler, digest_job_id, next_digest_at
+from bot.domain import SlotOutcome
+from bot.scheduling.digests import DigestJobs, digest_job_id
+from bot.scheduling.jobs import JobScheduler
+from bot.scheduling.schedules import parse_schedule
 from bot.scheduling.triggers import SlotTrigger
+from bot.services.guilds import next_digest_at
+from tests.clock import FrozenClock
 from tests.scheduling.conftest import RecordingPoster
 
 GUILD = 4242
 CHANNEL = 777
 
 
-async def _configured(services: Any, schedule: str = "daily 09:00", zone: str = "UTC") -> None:
-    await services.update_guild_config(GUILD, channel_id=CHANNEL, schedule=schedule, timezone=zone)
+async def _configured(app: Any, schedule: str = "daily 09:00", zone: str = "UTC") -> None:
+    await app.guilds.update(GUILD, channel_id=CHANNEL, schedule=schedule, timezone=zone)
 
 
-def _scheduler(services: Any, poster: RecordingPoster, now: datetime) -> DigestScheduler:
-    return DigestScheduler(services, poster, now=lambda: now)
+async def _fire(app: App, poster: RecordingPoster, now: datetime) -> SlotOutcome:
+    """A digest job firing at `now`."""
+    _clock(app).set(now)
+    return await app.digests.run_due(GUILD, poster)
 
 
-async def _slots(services: Any) -> list[DigestSlot]:
-    async with services.db.reader() as session:
+async def _catch_up(app: App, poster: RecordingPoster, now: datetime) -> list[SlotOutcome]:
+    """The start-up catch-up at `now`."""
+    _clock(app).set(now)
+    return await app.digests.catch_up(poster)
+
+
+def _clock(app: App) -> FrozenClock:
+    assert isinstance(app.clock, FrozenClock)
+    return app.clock
+
+
+async def _slots(app: Any) -> list[DigestSlot]:
+    async with app.db.reader() as session:
         return list(await session.scalars(select(DigestSlot).order_by(DigestSlot.id)))
 
 
-async def test_a_due_slot_posts_new_articles_once_and_marks_them(open_services: Any) -> None:
-    services = await open_services()
-    await _configured(services)
+async def test_a_due_slot_posts_new_articles_once_and_marks_them(open_app: Any) -> None:
+    app = await open_app()
+    await _configured(app)
     poster = RecordingPoster()
     now = datetime(2026, 6, 1, 9, 0, 2, tzinfo=UTC)
-    outcome = await _scheduler(services, poster, now).fire(GUILD)
+    outcome = await _fire(app, poster, now)
     assert outcome.status == "posted" and outcome.articles == 3
     assert len(poster.posts) == 1 and len(poster.posts[0][1].items) == 3  # type: ignore[union-attr]
-    again = await _scheduler(services, poster, now + timedelta(minutes=1)).fire(GUILD)
+    again = await _fire(app, poster, now + timedelta(minutes=1))
     assert again.status == "claimed-elsewhere" and len(poster.posts) == 1
-    assert await services.waiting_count(GUILD) == 0
-    config = await services.guild_config(GUILD)
+    assert (await app.guilds.status(GUILD)).waiting == 0
+    config = await app.guilds.config(GUILD)
     assert config.last_digest_at is not None and config.problem is None
     # the next day's slot has nothing new: no post without a nothing-new line
-    tomorrow = await _scheduler(services, poster, now + timedelta(days=1)).fire(GUILD)
+    tomorrow = await _fire(app, poster, now + timedelta(days=1))
     assert tomorrow.status == "nothing" and len(poster.posts) == 1
 
 
-async def test_nothing_new_line_is_posted_when_configured(open_services: Any) -> None:
-    services = await open_services(nothing_new_message="Nothing new today.")
-    await _configured(services)
+async def test_nothing_new_line_is_posted_when_configured(open_app: Any) -> None:
+    app = await open_app(nothing_new_message="Nothing new today.")
+    await _configured(app)
     poster = RecordingPoster()
-    first = DigestScheduler(services, poster, now=lambda: datetime(2026, 6, 1, 9, 1, tzinfo=UTC))
-    await first.fire(GUILD)
-    second = DigestScheduler(services, poster, now=lambda: datetime(2026, 6, 2, 9, 1, tzinfo=UTC))
-    outcome = await second.fire(GUILD)
+    await _fire(app, poster, datetime(2026, 6, 1, 9, 1, tzinfo=UTC))
+    outcome = await _fire(app, poster, datetime(2026, 6, 2, 9, 1, tzinfo=UTC))
     assert outcome.status == "nothing" and outcome.messages == 1
     assert poster.posts[-1] == (GUILD, None, "Nothing new today.")
 
 
-async def test_two_processes_on_one_database_post_once(open_services: Any) -> None:
-    one, two = await open_services(), await open_services()
+async def test_two_processes_on_one_database_post_once(open_app: Any) -> None:
+    one, two = await open_app(), await open_app()
     await _configured(one)
     poster_one, poster_two = RecordingPoster(), RecordingPoster()
     now = datetime(2026, 6, 1, 9, 0, 1, tzinfo=UTC)
     outcomes = await asyncio.gather(
-        _scheduler(one, poster_one, now).fire(GUILD), _scheduler(two, poster_two, now).fire(GUILD)
+        _fire(one, poster_one, now), _fire(two, poster_two, now)
     )
     assert sorted(o.status for o in outcomes) == ["claimed-elsewhere", "posted"]
     assert len(poster_one.posts) + len(poster_two.posts) == 1
 
 
-async def test_restart_inside_a_slot_does_not_post_again(open_services: Any) -> None:
-    before = await open_services()
+async def test_restart_inside_a_slot_does_not_post_again(open_app: Any) -> None:
+    before = await open_app()
     await _configured(before)
     poster = RecordingPoster()
-    await _scheduler(before, poster, datetime(2026, 6, 1, 9, 0, 1, tzinfo=UTC)).catch_up()
+    await _catch_up(before, poster, datetime(2026, 6, 1, 9, 0, 1, tzinfo=UTC))
     await before.close()
-    after = await open_services()  # a new process over the same database
-    outcomes = await _scheduler(after, poster, datetime(2026, 6, 1, 9, 4, tzinfo=UTC)).catch_up()
+    after = await open_app()  # a new process over the same database
+    outcomes = await _catch_up(after, poster, datetime(2026, 6, 1, 9, 4, tzinfo=UTC))
     assert [o.status for o in outcomes] == ["claimed-elsewhere"]
     assert len(poster.posts) == 1
 
 
-async def test_missed_slot_within_grace_is_posted_once_at_start(open_services: Any) -> None:
-    services = await open_services()
-    await _configured(services)
+async def test_missed_slot_within_grace_is_posted_once_at_start(open_app: Any) -> None:
+    app = await open_app()
+    await _configured(app)
     poster = RecordingPoster()
     start = datetime(2026, 6, 1, 9, 40, tzinfo=UTC)  # down from 08:50 to 09:40
-    assert [o.status for o in await _scheduler(services, poster, start).catch_up()] == ["posted"]
-    assert [o.status for o in await _scheduler(services, poster, start).catch_up()] == [
+    assert [o.status for o in await _catch_up(app, poster, start)] == ["posted"]
+    assert [o.status for o in await _catch_up(app, poster, start)] == [
         "claimed-elsewhere"
     ]
     assert len(poster.posts) == 1
 
 
-async def test_missed_slot_past_grace_is_skipped_and_recorded(open_services: Any) -> None:
-    services = await open_services()
-    await _configured(services)
+async def test_missed_slot_past_grace_is_skipped_and_recorded(open_app: Any) -> None:
+    app = await open_app()
+    await _configured(app)
     poster = RecordingPoster()
     start = datetime(2026, 6, 4, 12, 0, tzinfo=UTC)  # three days down; 3 h after today's slot
-    outcomes = await _scheduler(services, poster, start).catch_up()
+    outcomes = await _catch_up(app, poster, start)
     assert [o.status for o in outcomes] == ["skipped"]
     assert poster.posts == []
-    slots = await _slots(services)
+    slots = await _slots(app)
     assert [(s.status, s.slot_at.replace(tzinfo=UTC)) for s in slots] == [
         ("skipped", datetime(2026, 6, 4, 9, tzinfo=UTC))
     ]
-    assert await services.waiting_count(GUILD) == 3  # the articles wait for the next digest
+    assert (await app.guilds.status(GUILD)).waiting == 3  # the articles wait for the next digest
 
 
-async def test_fall_back_double_fire_gives_one_digest(open_services: Any) -> None:
-    services = await open_services()
-    await _configured(services, "daily 02:30", "Europe/Berlin")
+async def test_fall_back_double_fire_gives_one_digest(open_app: Any) -> None:
+    app = await open_app()
+    await _configured(app, "daily 02:30", "Europe/Berlin")
     poster = RecordingPoster()
     # CronTrigger fires 02:30 CEST (00:30 UTC) and 02:30 CET (01:30 UTC) on 2026-10-25 (F8).
-    first = await _scheduler(services, poster, datetime(2026, 10, 25, 0, 30, tzinfo=UTC)).fire(
-        GUILD
-    )
-    second = await _scheduler(services, poster, datetime(2026, 10, 25, 1, 30, tzinfo=UTC)).fire(
-        GUILD
-    )
+    first = await _fire(app, poster, datetime(2026, 10, 25, 0, 30, tzinfo=UTC))
+    second = await _fire(app, poster, datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
     assert (first.status, second.status) == ("posted", "claimed-elsewhere")
     assert first.slot_at == second.slot_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     assert len(poster.posts) == 1
 
 
-async def test_spring_forward_day_posts_once_at_the_shifted_time(open_services: Any) -> None:
-    services = await open_services()
-    await _configured(services, "daily 02:30", "Europe/Berlin")
+async def test_spring_forward_day_posts_once_at_the_shifted_time(open_app: Any) -> None:
+    app = await open_app()
+    await _configured(app, "daily 02:30", "Europe/Berlin")
     poster = RecordingPoster()
-    too_early = await _scheduler(services, poster, datetime(2026, 3, 29, 1, 29, tzinfo=UTC)).fire(
-        GUILD
-    )
+    too_early = await _fire(app, poster, datetime(2026, 3, 29, 1, 29, tzinfo=UTC))
     assert too_early.slot_at == datetime(2026, 3, 28, 1, 30, tzinfo=UTC)  # yesterday's slot
-    on_time = await _scheduler(services, poster, datetime(2026, 3, 29, 1, 30, 5, tzinfo=UTC)).fire(
-        GUILD
-    )
+    on_time = await _fire(app, poster, datetime(2026, 3, 29, 1, 30, 5, tzinfo=UTC))
     assert on_time.status == "posted" and on_time.slot_at == datetime(
         2026, 3, 29, 1, 30, tzinfo=UTC
     )
-    later = await _scheduler(services, poster, datetime(2026, 3, 29, 2, 30, tzinfo=UTC)).fire(GUILD)
+    later = await _fire(app, poster, datetime(2026, 3, 29, 2, 30, tzinfo=UTC))
     assert later.status == "claimed-elsewhere"
 
 
-async def test_a_broken_channel_is_recorded_once_and_the_articles_wait(open_services: Any) -> None:
-    services = await open_services()
-    await _configured(services)
+async def test_a_broken_channel_is_recorded_once_and_the_articles_wait(open_app: Any) -> None:
+    app = await open_app()
+    await _configured(app)
     poster = RecordingPoster(problem="Missing permission in #news: Send Messages.")
     now = datetime(2026, 6, 1, 9, 0, 1, tzinfo=UTC)
-    outcome = await _scheduler(services, poster, now).fire(GUILD)
+    outcome = await _fire(app, poster, now)
     assert outcome.status == "problem"
-    retry = await _scheduler(services, poster, now + timedelta(minutes=5)).fire(GUILD)
+    retry = await _fire(app, poster, now + timedelta(minutes=5))
     assert retry.status == "claimed-elsewhere"  # no retry storm: one attempt per slot
-    config = await services.guild_config(GUILD)
+    config = await app.guilds.config(GUILD)
     assert config.problem == "Missing permission in #news: Send Messages."
-    assert await services.waiting_count(GUILD) == 3
+    assert (await app.guilds.status(GUILD)).waiting == 3
     poster.problem = None
-    fixed = await _scheduler(services, poster, now + timedelta(days=1)).fire(GUILD)
+    fixed = await _fire(app, poster, now + timedelta(days=1))
     assert fixed.status == "posted" and fixed.articles == 3
-    assert (await services.guild_config(GUILD)).problem is None
+    assert (await app.guilds.config(GUILD)).problem is None
 
 
-async def test_manual_run_uses_the_same_claim(open_services: Any) -> None:
-    services = await open_services()
-    await _configured(services)
+async def test_two_presses_of_digest_now_in_the_same_second_post_once(open_app: Any) -> None:
+    app = await open_app()
+    await _configured(app)
     poster = RecordingPoster()
-    config = await services.guild_config(GUILD)
-    at = datetime(2026, 6, 1, 15, 0, tzinfo=UTC)
-    first = await run_slot(services, config, at, now=at, poster=poster, grace=None)
-    second = await run_slot(services, config, at, now=at, poster=poster, grace=None)
-    assert (first.status, second.status) == ("posted", "claimed-elsewhere")
+    _clock(app).set(datetime(2026, 6, 1, 15, 0, 0, 1000, tzinfo=UTC))
+    first = await app.digests.post_now(GUILD, poster)
+    second = await app.digests.post_now(GUILD, poster)
+    assert (first.status, second.status) == ("posted", "nothing")
+    assert len(poster.posts) == 1
 
 
-async def test_jobs_are_rebuilt_from_the_database_with_stable_ids(open_services: Any) -> None:
-    services = await open_services()
-    await _configured(services, "weekdays 18:30", "America/New_York")
-    await services.update_guild_config(5151, channel_id=1, paused=True)
-    await services.update_guild_config(6161, schedule="daily 07:00")  # no channel
-    digests = DigestScheduler(services, RecordingPoster())
-    digests.start()
+async def test_digest_now_while_another_run_is_posting_says_so_and_posts_nothing(
+    open_app: Any,
+) -> None:
+    app = await open_app()
+    await _configured(app)
+    release = asyncio.Event()
+    posted: list[int] = []
+
+    async def slow_poster(config: Any, digest: Any, note: Any) -> int:
+        posted.append(config.guild_id)
+        await release.wait()
+        return 1
+
+    _clock(app).set(datetime(2026, 6, 1, 15, 0, tzinfo=UTC))
+    first = asyncio.create_task(app.digests.post_now(GUILD, slow_poster))
+    while not posted:
+        await asyncio.sleep(0)
+    second = await app.digests.post_now(GUILD, slow_poster)
+    release.set()
+    assert second.status == "claimed-elsewhere"
+    assert (await first).status == "posted" and len(posted) == 1
+
+
+async def test_a_scheduled_slot_during_digest_now_does_not_post_twice(open_app: Any) -> None:
+    app = await open_app()
+    await _configured(app)
+    poster = RecordingPoster()
+    _clock(app).set(datetime(2026, 6, 1, 9, 0, 0, 500, tzinfo=UTC))
+    manual = await app.digests.post_now(GUILD, poster)
+    scheduled = await _fire(app, poster, datetime(2026, 6, 1, 9, 0, 1, tzinfo=UTC))
+    assert (manual.status, scheduled.status) == ("posted", "nothing")
+    assert len(poster.posts) == 1
+
+
+async def test_jobs_are_rebuilt_from_the_database_with_stable_ids(open_app: Any) -> None:
+    app = await open_app()
+    await _configured(app, "weekdays 18:30", "America/New_York")
+    await app.guilds.update(5151, channel_id=1, paused=True)
+    await app.guilds.update(6161, schedule="daily 07:00")  # no channel
+    scheduler = JobScheduler()
+    digests = DigestJobs(scheduler, app.digests, app.guilds, RecordingPoster())
+    scheduler.start()
     try:
         for _ in range(3):  # as if on_ready fired again: nothing multiplies
             assert await digests.rebuild() == 1
-        jobs = digests.jobs()
+        jobs = scheduler.jobs("digest:")
         assert [j.id for j in jobs] == [digest_job_id(GUILD)]
         job = jobs[0]
         assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time == 7200
         assert isinstance(job.trigger, SlotTrigger)
         local = job.next_run_time.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
         assert (local.hour, local.minute, local.weekday() < 5) == (18, 30, True)
-        await services.update_guild_config(GUILD, paused=True)
-        digests.sync(await services.guild_config(GUILD))
-        assert digests.jobs() == []
+        await app.guilds.pause(GUILD)  # the service tells the jobs (a listener)
+        assert scheduler.jobs("digest:") == []
     finally:
-        digests.shutdown()
+        scheduler.shutdown()
 
 
 def test_slot_trigger_walks_dst_days_once_each() -> None:
@@ -216,7 +257,7 @@ def test_slot_trigger_walks_dst_days_once_each() -> None:
     ]
 
 
-def test_next_digest_is_none_when_paused_or_without_channel(open_services: Any) -> None:
+def test_next_digest_is_none_when_paused_or_without_channel(open_app: Any) -> None:
     from bot.domain import GuildConfig
 
     base = dict(

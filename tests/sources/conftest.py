@@ -1,4 +1,4 @@
-"""Fixtures: a local site and Byline services on a temporary SQLite file."""
+"""Fixtures: a local site and App app on a temporary SQLite file."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from bot.services import Byline
+from bot.app import App
 from bot.settings import Settings
-from bot.sources import close_fetcher
 from tests.sources.helpers import Site
 
-MakeServices = Callable[..., Awaitable[Byline]]
+MakeServices = Callable[..., Awaitable[App]]
 
 
 @pytest.fixture
@@ -28,27 +27,26 @@ async def site() -> AsyncIterator[Site]:
 
 @pytest.fixture
 async def make_services(tmp_path: Path, site: Site) -> AsyncIterator[MakeServices]:
-    """Open services whose fetcher may reach the local site (and nothing else local)."""
-    opened: list[Byline] = []
+    """Open app whose fetcher may reach the local site (and nothing else local)."""
+    opened: list[App] = []
 
-    async def make(fetch: dict[str, Any] | None = None, **sections: Any) -> Byline:
+    async def make(fetch: dict[str, Any] | None = None, **sections: Any) -> App:
         settings = Settings(
             database={"url": f"sqlite+aiosqlite:///{tmp_path}/byline-{len(opened)}.db"},
             fetch={"allow_hosts": [site.host], **(fetch or {})},
             **sections,
         )
-        services = await Byline.open(settings, processes=False)
-        opened.append(services)
-        return services
+        app = await App.open(settings, processes=False)
+        opened.append(app)
+        return app
 
     try:
         yield make
     finally:
-        await close_fetcher()
-        for services in opened:
-            await services.close()
+        for app in opened:
+            await app.close()
 
 
 @pytest.fixture
-async def services(make_services: MakeServices) -> Byline:
+async def app(make_services: MakeServices) -> App:
     return await make_services()

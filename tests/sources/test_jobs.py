@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import update
 
 from bot.db.models import Source
-from bot.sources import add_source, list_sources
-from bot.sources.jobs import (
-    REMOVED_FROM_CONFIG,
-    SYNC_JOB_ID,
-    poll_if_due,
-    register_source_jobs,
-    sync_global_sources,
-    sync_source_jobs,
-)
+from bot.scheduling.jobs import JobScheduler
+from bot.scheduling.source_jobs import SYNC_JOB_ID, SourceJobs
+from bot.services.sources import REMOVED_FROM_CONFIG
 from tests.sources.conftest import MakeServices
 from tests.sources.helpers import Site
 
@@ -28,18 +21,20 @@ async def test_config_sources_get_one_job_each_and_removals_disable(
         {"url": site.feed("/a.xml", "rss20", site.stories("/a", [1])), "every": "15m"},
         {"url": site.feed("/b.xml", "atom", []), "every": "bad"},
     ]
-    services = await make_services(sources={"feeds": feeds})
-    scheduler = AsyncIOScheduler(timezone=UTC)
+    app = await make_services(sources={"feeds": feeds})
+    jobs = JobScheduler()
+    scheduler = jobs.scheduler
     scheduler.start(paused=True)
+    source_jobs = SourceJobs(jobs, app.sources)
     try:
-        register_source_jobs(scheduler, services)
+        source_jobs.register()
         assert scheduler.get_job(SYNC_JOB_ID) is not None
-        await sync_global_sources(services)
-        await sync_global_sources(services)  # idempotent
-        [glob] = await list_sources(services, guild_id=None)  # the bad interval was skipped
+        await app.sources.sync_global()
+        await app.sources.sync_global()  # idempotent
+        [glob] = await app.sources.for_guild(guild_id=None)  # the bad interval was skipped
         assert (glob.kind, glob.every_s, glob.guild_id) == ("unknown", 900, None)
-        mine = await add_source(services, site.feed("/c.xml", "rss20", []), guild_id=5, every="2h")
-        await sync_source_jobs(scheduler, services)
+        mine = await app.sources.add(site.feed("/c.xml", "rss20", []), guild_id=5, every="2h")
+        await source_jobs.sync()
         jobs = {j.id: j for j in scheduler.get_jobs() if j.id != SYNC_JOB_ID}
         assert set(jobs) == {f"source:{glob.id}", f"source:{mine.id}"}
         job = jobs[f"source:{mine.id}"]
@@ -47,21 +42,21 @@ async def test_config_sources_get_one_job_each_and_removals_disable(
         assert (job.coalesce, job.max_instances) == (True, 1)
 
         # The first poll classifies a config source; the job body polls only when due.
-        await poll_if_due(services, glob.id)
-        polled = (await list_sources(services, guild_id=None))[0]
+        await app.sources.poll_if_due(glob.id)
+        polled = (await app.sources.for_guild(guild_id=None))[0]
         assert polled.kind == "feed" and polled.last_polled_at is not None
-        await poll_if_due(services, glob.id)  # not due: nothing changes
-        assert (await list_sources(services, guild_id=None))[
+        await app.sources.poll_if_due(glob.id)  # not due: nothing changes
+        assert (await app.sources.for_guild(guild_id=None))[
             0
         ].last_polled_at == polled.last_polled_at
 
         # Removed from config: disabled with a reason, its job goes away.
-        services.settings = services.settings.model_copy(
-            update={"sources": services.settings.sources.model_copy(update={"feeds": []})}
+        app.sources.settings = app.settings.model_copy(
+            update={"sources": app.settings.sources.model_copy(update={"feeds": []})}
         )
-        await sync_global_sources(services)
-        await sync_source_jobs(scheduler, services)
-        assert (await list_sources(services, guild_id=None))[
+        await app.sources.sync_global()
+        await source_jobs.sync()
+        assert (await app.sources.for_guild(guild_id=None))[
             0
         ].disabled_reason == REMOVED_FROM_CONFIG
         assert {j.id for j in scheduler.get_jobs()} == {SYNC_JOB_ID, f"source:{mine.id}"}
@@ -72,20 +67,22 @@ async def test_config_sources_get_one_job_each_and_removals_disable(
 async def test_job_ids_are_stable_and_unchanged_jobs_keep_their_next_run(
     site: Site, make_services: MakeServices
 ) -> None:
-    services = await make_services()
-    view = await add_source(services, site.feed("/a.xml", "rss20", []), guild_id=1)
-    scheduler = AsyncIOScheduler(timezone=UTC)
+    app = await make_services()
+    view = await app.sources.add(site.feed("/a.xml", "rss20", []), guild_id=1)
+    jobs = JobScheduler()
+    scheduler = jobs.scheduler
     scheduler.start(paused=True)
+    source_jobs = SourceJobs(jobs, app.sources)
     try:
-        await sync_source_jobs(scheduler, services)
+        await source_jobs.sync()
         job = scheduler.get_job(f"source:{view.id}")
         later = datetime.now(UTC) + timedelta(minutes=7)
         job.modify(next_run_time=later)
-        await sync_source_jobs(scheduler, services)
+        await source_jobs.sync()
         assert scheduler.get_job(f"source:{view.id}").next_run_time == later
-        async with services.db.writer() as session:
+        async with app.db.writer() as session:
             await session.execute(update(Source).values(every_s=3600))
-        await sync_source_jobs(scheduler, services)
+        await source_jobs.sync()
         assert scheduler.get_job(f"source:{view.id}").trigger.interval == timedelta(hours=1)
     finally:
         scheduler.shutdown(wait=False)

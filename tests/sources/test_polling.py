@@ -11,29 +11,28 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.db.models import Article, SourceItem
-from bot.services import Byline
-from bot.sources import add_source, list_sources, poll_due, poll_source
-from bot.sources.polling import backoff_s
+from bot.app import App
+from bot.services.source_polling import backoff_s
 from tests.sources.conftest import MakeServices
 from tests.sources.helpers import FEED_KINDS, Item, Site, rss20, story
 
 
-async def count(services: Byline, table: type) -> int:
-    async with services.db.reader() as session:
+async def count(app: App, table: type) -> int:
+    async with app.db.reader() as session:
         return int(await session.scalar(select(func.count()).select_from(table)) or 0)
 
 
 @pytest.mark.parametrize("kind", sorted(FEED_KINDS))
 async def test_every_feed_kind_ends_in_stored_articles(
-    site: Site, services: Byline, kind: str
+    site: Site, app: App, kind: str
 ) -> None:
     items = site.stories("/s", [1, 2])
-    view = await add_source(services, site.feed("/feed", kind, items), guild_id=None)
+    view = await app.sources.add(site.feed("/feed", kind, items), guild_id=None)
     assert view.kind == "feed"
-    outcome = await poll_source(services, view.id)
+    outcome = await app.sources.poll(view.id)
     assert outcome.status == "ok", outcome.message
     assert sorted(a.status for a in outcome.articles) == ["added", "added"]
-    details = [await services.article(a.article_id or 0) for a in outcome.articles]
+    details = [await app.articles.article(a.article_id or 0) for a in outcome.articles]
     assert {d.ref.title for d in details} == {story(1).title, story(2).title}
     for detail in details:
         n = int((detail.ref.url or "").rsplit("/", 1)[1])
@@ -49,12 +48,12 @@ async def test_every_feed_kind_ends_in_stored_articles(
 
 
 async def test_first_poll_backfills_newest_items_and_marks_older_seen(
-    site: Site, services: Byline
+    site: Site, app: App
 ) -> None:
     items = site.stories("/s", range(12))
-    view = await add_source(services, site.feed("/feed.xml", "rss20", items), guild_id=None)
-    outcome = await poll_source(services, view.id)
-    backfill = services.settings.sources.backfill
+    view = await app.sources.add(site.feed("/feed.xml", "rss20", items), guild_id=None)
+    outcome = await app.sources.poll(view.id)
+    backfill = app.settings.sources.backfill
     assert (outcome.new_items, len(outcome.stored), outcome.skipped_items) == (
         12,
         backfill,
@@ -63,38 +62,37 @@ async def test_first_poll_backfills_newest_items_and_marks_older_seen(
     assert site.page_hits("/s") == backfill  # older items were never fetched
     fetched = {int(a.path.rsplit("/", 1)[1]) for a in outcome.articles}
     assert fetched == set(range(12 - backfill, 12))  # the newest by date
-    assert await count(services, SourceItem) == 12
-    assert await count(services, Article) == backfill
+    assert await count(app, SourceItem) == 12
+    assert await count(app, Article) == backfill
 
 
-async def test_second_poll_ingests_only_new_items(site: Site, services: Byline) -> None:
+async def test_second_poll_ingests_only_new_items(site: Site, app: App) -> None:
     items = site.stories("/s", range(3))
-    view = await add_source(services, site.feed("/feed.xml", "atom", items), guild_id=None)
-    await poll_source(services, view.id)
+    view = await app.sources.add(site.feed("/feed.xml", "atom", items), guild_id=None)
+    await app.sources.poll(view.id)
     assert site.page_hits("/s") == 3
     site.feed("/feed.xml", "atom", items + site.stories("/s", [10, 11]))
-    outcome = await poll_source(services, view.id)
+    outcome = await app.sources.poll(view.id)
     assert outcome.new_items == 2
     assert sorted(a.path.rsplit("/", 1)[1] for a in outcome.stored) == ["10", "11"]
     assert site.page_hits("/s") == 5
-    third = await poll_source(services, view.id)
+    third = await app.sources.poll(view.id)
     assert (third.status, third.new_items, site.page_hits("/s")) == ("ok", 0, 5)
 
 
-async def test_conditional_get_304_fetches_nothing_again(site: Site, services: Byline) -> None:
+async def test_conditional_get_304_fetches_nothing_again(site: Site, app: App) -> None:
     items = site.stories("/s", range(2))
-    view = await add_source(
-        services, site.feed("/feed.xml", "rss20", items, etag='"v1"'), guild_id=None
+    view = await app.sources.add(site.feed("/feed.xml", "rss20", items, etag='"v1"'), guild_id=None
     )
-    await poll_source(services, view.id)
+    await app.sources.poll(view.id)
     hits_after_first = sum(site.hits.values())
-    outcome = await poll_source(services, view.id)
+    outcome = await app.sources.poll(view.id)
     assert outcome.status == "not_modified"
     assert sum(site.hits.values()) == hits_after_first + 1  # only the feed, answered with 304
-    assert await count(services, Article) == 2
+    assert await count(app, Article) == 2
 
 
-async def test_feed_with_10000_items_is_bounded(site: Site, services: Byline) -> None:
+async def test_feed_with_10000_items_is_bounded(site: Site, app: App) -> None:
     base = datetime(2026, 1, 1, tzinfo=UTC)
     links = [site.page(f"/s/{n}", story(n)) for n in range(9995, 10000)]
     items = [
@@ -103,22 +101,22 @@ async def test_feed_with_10000_items_is_bounded(site: Site, services: Byline) ->
     ]
     body = rss20(items)
     site.static("/big.xml", body, "application/rss+xml")
-    view = await add_source(services, site.url("/big.xml"), guild_id=None)
+    view = await app.sources.add(site.url("/big.xml"), guild_id=None)
     started = time.perf_counter()
-    outcome = await poll_source(services, view.id)
+    outcome = await app.sources.poll(view.id)
     elapsed = time.perf_counter() - started
     print(f"10,000-item feed ({len(body) / 1e6:.1f} MB): poll {elapsed:.2f}s")
     assert outcome.status == "ok", outcome.message
-    assert len(outcome.stored) <= services.settings.sources.backfill
-    assert site.page_hits("/s") <= services.settings.sources.backfill
+    assert len(outcome.stored) <= app.settings.sources.backfill
+    assert site.page_hits("/s") <= app.settings.sources.backfill
     assert {a.path for a in outcome.stored} <= set(links)
-    assert await count(services, Article) <= services.settings.sources.backfill
+    assert await count(app, Article) <= app.settings.sources.backfill
     assert elapsed < 30
 
 
 @pytest.mark.parametrize("payload", ["laughs", "xxe"])
 async def test_billion_laughs_and_xxe_feeds_are_harmless(
-    site: Site, services: Byline, payload: str
+    site: Site, app: App, payload: str
 ) -> None:
     site.static("/secret", b"TOP-SECRET-LOCAL", "text/plain")
     page = site.page("/s/1", story(1))
@@ -140,15 +138,15 @@ async def test_billion_laughs_and_xxe_feeds_are_harmless(
         "</item></channel></rss>"
     ).encode()
     site.static("/feed.xml", body, "application/rss+xml")
-    view = await add_source(services, site.url("/feed.xml"), guild_id=None)
+    view = await app.sources.add(site.url("/feed.xml"), guild_id=None)
     started = time.perf_counter()
-    outcome = await poll_source(services, view.id)
+    outcome = await app.sources.poll(view.id)
     assert time.perf_counter() - started < 5
     assert outcome.status == "ok"
     assert site.hits["/secret"] == 0
     hostname = socket.gethostname() if payload == "xxe" else "lollollol"
-    views = await list_sources(services, guild_id=None)
-    async with services.db.reader() as session:
+    views = await app.sources.for_guild(guild_id=None)
+    async with app.db.reader() as session:
         texts = [t or "" for t in await session.scalars(select(Article.clean_text))]
     assert all(hostname not in (v.title or "") for v in views)
     assert all(hostname not in t for t in texts)
@@ -157,9 +155,9 @@ async def test_billion_laughs_and_xxe_feeds_are_harmless(
 async def test_failures_are_counted_backed_off_and_disable_the_source(
     site: Site, make_services: MakeServices
 ) -> None:
-    services = await make_services(sources={"max_failures": 3})
+    app = await make_services(sources={"max_failures": 3})
     site.feed("/feed.xml", "rss20", site.stories("/s", [1]))
-    view = await add_source(services, site.url("/feed.xml"), guild_id=None, every="10m")
+    view = await app.sources.add(site.url("/feed.xml"), guild_id=None, every="10m")
 
     async def broken(_: web.Request) -> web.Response:
         return web.Response(status=503)
@@ -168,78 +166,76 @@ async def test_failures_are_counted_backed_off_and_disable_the_source(
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     waits = []
     for expected in (1, 2, 3):
-        outcome = await poll_source(services, view.id, now=now)
+        outcome = await app.sources.poll(view.id, now=now)
         assert outcome.message is not None and "HTTP 503" in outcome.message
         assert outcome.next_poll_at is not None
         waits.append((outcome.next_poll_at - now).total_seconds())
-        [listed] = await list_sources(services, guild_id=None)
+        [listed] = await app.sources.for_guild(guild_id=None)
         assert listed.failures == expected
     assert waits == [backoff_s(600, 1), backoff_s(600, 2), backoff_s(600, 3)] == [1200, 2400, 4800]
     assert outcome.status == "disabled"
     assert listed.disabled_reason is not None and "3 failed polls" in listed.disabled_reason
     assert "HTTP 503" in listed.disabled_reason
     # A disabled source is never due again, however late it is.
-    assert await poll_due(services, now=now + timedelta(days=30)) == []
-    assert await count(services, Article) == 0
+    assert await app.sources.poll_due(now=now + timedelta(days=30)) == []
+    assert await count(app, Article) == 0
 
 
 async def test_poll_due_only_polls_sources_whose_time_has_come(
-    site: Site, services: Byline
+    site: Site, app: App
 ) -> None:
-    a = await add_source(
-        services, site.feed("/a.xml", "rss20", site.stories("/a", [1])), guild_id=None
+    a = await app.sources.add(site.feed("/a.xml", "rss20", site.stories("/a", [1])), guild_id=None
     )
-    b = await add_source(
-        services, site.feed("/b.xml", "rss20", site.stories("/b", [2])), guild_id=None
+    b = await app.sources.add(site.feed("/b.xml", "rss20", site.stories("/b", [2])), guild_id=None
     )
-    first = await poll_due(services)
+    first = await app.sources.poll_due()
     assert sorted(o.source_id for o in first) == [a.id, b.id]
-    assert await poll_due(services) == []  # both now wait their interval
+    assert await app.sources.poll_due() == []  # both now wait their interval
     later = datetime.now(UTC) + timedelta(minutes=31)
-    assert sorted(o.source_id for o in await poll_due(services, now=later)) == [a.id, b.id]
+    assert sorted(o.source_id for o in await app.sources.poll_due(now=later)) == [a.id, b.id]
 
 
 async def test_a_manual_poll_that_works_reenables_a_disabled_source(
     site: Site, make_services: MakeServices
 ) -> None:
-    services = await make_services(sources={"max_failures": 1})
+    app = await make_services(sources={"max_failures": 1})
     site.feed("/feed.xml", "rss20", site.stories("/s", [1]))
-    view = await add_source(services, site.url("/feed.xml"), guild_id=None)
+    view = await app.sources.add(site.url("/feed.xml"), guild_id=None)
     del site.routes["/feed.xml"]
-    assert (await poll_source(services, view.id)).status == "disabled"
+    assert (await app.sources.poll(view.id)).status == "disabled"
     site.feed("/feed.xml", "rss20", site.stories("/s", [1]))
-    assert (await poll_source(services, view.id)).status == "ok"
-    [listed] = await list_sources(services, guild_id=None)
+    assert (await app.sources.poll(view.id)).status == "ok"
+    [listed] = await app.sources.for_guild(guild_id=None)
     assert (listed.failures, listed.disabled_reason, listed.last_error) == (0, None, None)
 
 
 async def test_item_without_article_fails_with_reason_and_stores_nothing(
-    site: Site, services: Byline
+    site: Site, app: App
 ) -> None:
     site.static("/s/empty", b"<!doctype html><html><body><nav>Home</nav></body></html>")
     items = [Item("e", site.url("/s/empty"), "Empty", datetime(2026, 3, 1, tzinfo=UTC))]
-    view = await add_source(services, site.feed("/feed.xml", "rss20", items), guild_id=None)
-    outcome = await poll_source(services, view.id)
+    view = await app.sources.add(site.feed("/feed.xml", "rss20", items), guild_id=None)
+    outcome = await app.sources.poll(view.id)
     assert outcome.status == "ok"
     [item] = outcome.articles
     assert item.status == "failed"
     assert (item.message or "").startswith("no article text found on that page")
-    assert await count(services, Article) == 0
-    again = await poll_source(services, view.id)
+    assert await count(app, Article) == 0
+    again = await app.sources.poll(view.id)
     assert again.new_items == 0  # a page without an article is not fetched again and again
 
 
 async def test_page_source_is_stored_once_and_updated_when_it_changes(
-    site: Site, services: Byline
+    site: Site, app: App
 ) -> None:
     url = site.page("/live", story(3))
-    view = await add_source(services, url, guild_id=None)
-    first = await poll_source(services, view.id)
+    view = await app.sources.add(url, guild_id=None)
+    first = await app.sources.poll(view.id)
     assert [a.status for a in first.articles] == ["added"]
-    second = await poll_source(services, view.id)
+    second = await app.sources.poll(view.id)
     assert [a.status for a in second.articles] == ["unchanged"]
     site.page("/live", story(3, title="Updated: council approves plan"))
-    third = await poll_source(services, view.id)
+    third = await app.sources.poll(view.id)
     assert [a.status for a in third.articles] == ["updated"]
     assert third.articles[0].article_id == first.articles[0].article_id
-    assert await count(services, Article) == 1
+    assert await count(app, Article) == 1

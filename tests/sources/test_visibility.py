@@ -5,46 +5,44 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import NotFound
-from bot.services import Byline
-from bot.sources import add_source, poll_source, remove_source
+from bot.app import App
 from tests.sources.helpers import Item, Site, article_page, story
 
 GUILD_A, GUILD_B = 111, 222
 
 
 async def test_guild_source_articles_are_invisible_to_other_guilds(
-    site: Site, services: Byline
+    site: Site, app: App
 ) -> None:
     items = site.stories("/a", [1])
-    view = await add_source(services, site.feed("/a.xml", "rss20", items), guild_id=GUILD_A)
-    outcome = await poll_source(services, view.id)
+    view = await app.sources.add(site.feed("/a.xml", "rss20", items), guild_id=GUILD_A)
+    outcome = await app.sources.poll(view.id)
     [stored] = outcome.stored
     person = "Tomas Lindqvist"  # the mayor quoted in story 1
 
-    assert [h.ref.id for h in await services.search("Lindqvist", GUILD_A)] == [stored.article_id]
-    assert (await services.who(person, GUILD_A)).name == person
-    assert [i.ref.id for i in (await services.digest(GUILD_A)).items] == [stored.article_id]
+    assert [h.ref.id for h in await app.articles.search("Lindqvist", GUILD_A)] == [stored.article_id]
+    assert (await app.people.who(person, GUILD_A)).name == person
+    assert [i.ref.id for i in (await app.digests.build(GUILD_A)).items] == [stored.article_id]
 
-    assert await services.search("Lindqvist", GUILD_B) == []
+    assert await app.articles.search("Lindqvist", GUILD_B) == []
     with pytest.raises(NotFound):
-        await services.who(person, GUILD_B)
-    assert (await services.digest(GUILD_B)).items == []
+        await app.people.who(person, GUILD_B)
+    assert (await app.digests.build(GUILD_B)).items == []
     with pytest.raises(NotFound):
-        await services.article(stored.article_id or 0, GUILD_B)
+        await app.articles.article(stored.article_id or 0, GUILD_B)
     with pytest.raises(NotFound):
-        await remove_source(services, view.id, guild_id=GUILD_B)
+        await app.sources.remove(view.id, guild_id=GUILD_B)
 
     # A global source's articles reach every server.
-    glob = await add_source(
-        services, site.feed("/g.xml", "rss20", site.stories("/g", [2])), guild_id=None
+    glob = await app.sources.add(site.feed("/g.xml", "rss20", site.stories("/g", [2])), guild_id=None
     )
-    [shared] = (await poll_source(services, glob.id)).stored
-    assert [h.ref.id for h in await services.search("Okafor", GUILD_B)] == []  # story 1 person
-    assert shared.article_id in [i.ref.id for i in (await services.digest(GUILD_B)).items]
+    [shared] = (await app.sources.poll(glob.id)).stored
+    assert [h.ref.id for h in await app.articles.search("Okafor", GUILD_B)] == []  # story 1 person
+    assert shared.article_id in [i.ref.id for i in (await app.digests.build(GUILD_B)).items]
 
 
 async def test_syndicated_copies_from_two_sources_fold_into_one_digest_item(
-    site: Site, services: Byline
+    site: Site, app: App
 ) -> None:
     wire = story(5)
     copy_a = article_page(wire)
@@ -65,13 +63,13 @@ async def test_syndicated_copies_from_two_sources_fold_into_one_digest_item(
     feed_b = site.feed(
         "/b.xml", "atom", [Item("b5", site.url("/b/wire-5"), b_story.title, wire.published)]
     )
-    a = await add_source(services, feed_a, guild_id=None)
-    b = await add_source(services, feed_b, guild_id=None)
-    [first] = (await poll_source(services, a.id)).stored
-    [second] = (await poll_source(services, b.id)).stored
+    a = await app.sources.add(feed_a, guild_id=None)
+    b = await app.sources.add(feed_b, guild_id=None)
+    [first] = (await app.sources.poll(a.id)).stored
+    [second] = (await app.sources.poll(b.id)).stored
     assert first.article_id != second.article_id  # two outlets, two stored articles
 
-    digest = await services.digest(None, unposted_only=False)
+    digest = await app.digests.build(None, unposted_only=False)
     [item] = digest.items
     linked = {item.ref.url, *(r.url for r in item.also_at)}
     assert linked == {site.url("/a/wire-5"), site.url("/b/wire-5")}

@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.app import App
 from bot.db.models import Article, ArticleStatus
 from bot.scheduling.digests import DigestScheduler
-from bot.app import App
 from bot.settings import Settings
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "gold" / "articles"

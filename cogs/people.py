@@ -40,7 +40,8 @@ class People(commands.Cog):
     @app_commands.describe(
         person="Only quotes by this person", article="Only quotes from this article"
     )
-    @app_commands.autocomplete(person=autocomplete.people, article=autocomplete.articles)
+    @app_commands.autocomplete(person=autocomplete.people)
+    @app_commands.autocomplete(article=autocomplete.articles)
     @app_commands.guild_only()
     async def quotes(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.cli import render
@@ -75,59 +76,44 @@ def cmd_config_show(args: argparse.Namespace) -> int:
     return run_with_app(args, work)
 
 
-def cmd_config_channel(args: argparse.Namespace) -> int:
-    """Set the digest channel (the bot checks its permissions there when it posts)."""
+def _change_then_show(args: argparse.Namespace, change: Callable[[App], Awaitable[object]]) -> int:
+    """Apply one change to the server's settings, then print them as `config show` does."""
 
     async def work(app: App) -> int:
-        await app.guilds.set_channel(args.guild, args.channel)
+        await change(app)
         show_one(args, await app.guilds.show(args.guild), render.schedule_info)
         return 0
 
     return run_with_app(args, work)
+
+
+def cmd_config_channel(args: argparse.Namespace) -> int:
+    """Set the digest channel (the bot checks its permissions there when it posts)."""
+    return _change_then_show(args, lambda app: app.guilds.set_channel(args.guild, args.channel))
 
 
 def cmd_config_schedule(args: argparse.Namespace) -> int:
     """Set the schedule."""
-
-    async def work(app: App) -> int:
-        info = await app.guilds.set_schedule(args.guild, args.when, args.timezone)
-        show_one(args, info, render.schedule_info)
-        return 0
-
-    return run_with_app(args, work)
+    return _change_then_show(
+        args, lambda app: app.guilds.set_schedule(args.guild, args.when, args.timezone)
+    )
 
 
 def cmd_config_limits(args: argparse.Namespace) -> int:
     """Set the digest limits."""
-
-    async def work(app: App) -> int:
-        await app.guilds.set_limits(args.guild, args.articles, args.quotes)
-        show_one(args, await app.guilds.show(args.guild), render.schedule_info)
-        return 0
-
-    return run_with_app(args, work)
+    return _change_then_show(
+        args, lambda app: app.guilds.set_limits(args.guild, args.articles, args.quotes)
+    )
 
 
 def cmd_config_pause(args: argparse.Namespace) -> int:
     """Pause digests."""
-
-    async def work(app: App) -> int:
-        await app.guilds.pause(args.guild)
-        show_one(args, await app.guilds.show(args.guild), render.schedule_info)
-        return 0
-
-    return run_with_app(args, work)
+    return _change_then_show(args, lambda app: app.guilds.pause(args.guild))
 
 
 def cmd_config_resume(args: argparse.Namespace) -> int:
     """Resume digests."""
-
-    async def work(app: App) -> int:
-        await app.guilds.resume(args.guild)
-        show_one(args, await app.guilds.show(args.guild), render.schedule_info)
-        return 0
-
-    return run_with_app(args, work)
+    return _change_then_show(args, lambda app: app.guilds.resume(args.guild))
 
 
 def cmd_config_sources_add(args: argparse.Namespace) -> int:

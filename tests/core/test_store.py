@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from bot.app import App
 from bot.db.engine import Database
 from bot.db.migrate import current, upgrade
 from bot.db.models import Article, Mention, Quote
 from bot.errors import NotFound
 from bot.ingest.readers import build_article, read_file
-from bot.app import App
 from tests.conftest import GOLD_ARTICLES, SEED
 
 

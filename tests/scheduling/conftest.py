@@ -67,9 +67,7 @@ async def open_app(db_path: Path) -> AsyncIterator[Callable[..., object]]:
     opened: list[App] = []
 
     async def opener(**digest: object) -> App:
-        app = await App.open(
-            settings_for(db_path, **digest), processes=False, clock=FrozenClock()
-        )
+        app = await App.open(settings_for(db_path, **digest), processes=False, clock=FrozenClock())
         opened.append(app)
         return app
 

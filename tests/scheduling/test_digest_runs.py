@@ -82,9 +82,7 @@ async def test_two_processes_on_one_database_post_once(open_app: Any) -> None:
     await _configured(one)
     poster_one, poster_two = RecordingPoster(), RecordingPoster()
     now = datetime(2026, 6, 1, 9, 0, 1, tzinfo=UTC)
-    outcomes = await asyncio.gather(
-        _fire(one, poster_one, now), _fire(two, poster_two, now)
-    )
+    outcomes = await asyncio.gather(_fire(one, poster_one, now), _fire(two, poster_two, now))
     assert sorted(o.status for o in outcomes) == ["claimed-elsewhere", "posted"]
     assert len(poster_one.posts) + len(poster_two.posts) == 1
 
@@ -107,9 +105,7 @@ async def test_missed_slot_within_grace_is_posted_once_at_start(open_app: Any) -
     poster = RecordingPoster()
     start = datetime(2026, 6, 1, 9, 40, tzinfo=UTC)  # down from 08:50 to 09:40
     assert [o.status for o in await _catch_up(app, poster, start)] == ["posted"]
-    assert [o.status for o in await _catch_up(app, poster, start)] == [
-        "claimed-elsewhere"
-    ]
+    assert [o.status for o in await _catch_up(app, poster, start)] == ["claimed-elsewhere"]
     assert len(poster.posts) == 1
 
 

@@ -9,8 +9,8 @@ import time
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.db.models import Article
 from bot.app import App
+from bot.db.models import Article
 from tests.sources.conftest import MakeServices
 from tests.sources.helpers import Site, article_page, story
 
@@ -99,9 +99,7 @@ async def test_page_lying_about_its_encoding_is_decoded(site: Site, app: App) ->
     assert text is not None and "café" in text and "\ufffd" not in text
 
 
-async def test_30_mb_single_line_page_is_refused_before_parsing(
-    site: Site, app: App
-) -> None:
+async def test_30_mb_single_line_page_is_refused_before_parsing(site: Site, app: App) -> None:
     site.static("/huge", b"<html><body><p>" + b"word " * (6 * MiB) + b"</p></body></html>")
     outcome = await app.articles.ingest_url(site.url("/huge"))
     assert (outcome.status, outcome.message) == ("failed", "the page is larger than 5 MB")
@@ -120,9 +118,7 @@ async def test_page_without_article_is_a_clear_error_and_stores_nothing(
     assert await articles(app) == 0
 
 
-async def test_deeply_nested_page_is_an_error_not_an_empty_article(
-    site: Site, app: App
-) -> None:
+async def test_deeply_nested_page_is_an_error_not_an_empty_article(site: Site, app: App) -> None:
     depth = 100_000
     body = (
         b"<html><body>" + b"<div>" * depth + b"<p>" + b"text " * 200 + b"</p>" + b"</div>" * depth

@@ -10,8 +10,8 @@ import pytest
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.db.models import Article, SourceItem
 from bot.app import App
+from bot.db.models import Article, SourceItem
 from bot.services.source_polling import backoff_s
 from tests.sources.conftest import MakeServices
 from tests.sources.helpers import FEED_KINDS, Item, Site, rss20, story
@@ -23,9 +23,7 @@ async def count(app: App, table: type) -> int:
 
 
 @pytest.mark.parametrize("kind", sorted(FEED_KINDS))
-async def test_every_feed_kind_ends_in_stored_articles(
-    site: Site, app: App, kind: str
-) -> None:
+async def test_every_feed_kind_ends_in_stored_articles(site: Site, app: App, kind: str) -> None:
     items = site.stories("/s", [1, 2])
     view = await app.sources.add(site.feed("/feed", kind, items), guild_id=None)
     assert view.kind == "feed"
@@ -47,9 +45,7 @@ async def test_every_feed_kind_ends_in_stored_articles(
         assert story(n).paragraphs[0][:40] in " ".join(detail.summary) or detail.quotes
 
 
-async def test_first_poll_backfills_newest_items_and_marks_older_seen(
-    site: Site, app: App
-) -> None:
+async def test_first_poll_backfills_newest_items_and_marks_older_seen(site: Site, app: App) -> None:
     items = site.stories("/s", range(12))
     view = await app.sources.add(site.feed("/feed.xml", "rss20", items), guild_id=None)
     outcome = await app.sources.poll(view.id)
@@ -82,8 +78,7 @@ async def test_second_poll_ingests_only_new_items(site: Site, app: App) -> None:
 
 async def test_conditional_get_304_fetches_nothing_again(site: Site, app: App) -> None:
     items = site.stories("/s", range(2))
-    view = await app.sources.add(site.feed("/feed.xml", "rss20", items, etag='"v1"'), guild_id=None
-    )
+    view = await app.sources.add(site.feed("/feed.xml", "rss20", items, etag='"v1"'), guild_id=None)
     await app.sources.poll(view.id)
     hits_after_first = sum(site.hits.values())
     outcome = await app.sources.poll(view.id)
@@ -181,13 +176,9 @@ async def test_failures_are_counted_backed_off_and_disable_the_source(
     assert await count(app, Article) == 0
 
 
-async def test_poll_due_only_polls_sources_whose_time_has_come(
-    site: Site, app: App
-) -> None:
-    a = await app.sources.add(site.feed("/a.xml", "rss20", site.stories("/a", [1])), guild_id=None
-    )
-    b = await app.sources.add(site.feed("/b.xml", "rss20", site.stories("/b", [2])), guild_id=None
-    )
+async def test_poll_due_only_polls_sources_whose_time_has_come(site: Site, app: App) -> None:
+    a = await app.sources.add(site.feed("/a.xml", "rss20", site.stories("/a", [1])), guild_id=None)
+    b = await app.sources.add(site.feed("/b.xml", "rss20", site.stories("/b", [2])), guild_id=None)
     first = await app.sources.poll_due()
     assert sorted(o.source_id for o in first) == [a.id, b.id]
     assert await app.sources.poll_due() == []  # both now wait their interval
@@ -225,9 +216,7 @@ async def test_item_without_article_fails_with_reason_and_stores_nothing(
     assert again.new_items == 0  # a page without an article is not fetched again and again
 
 
-async def test_page_source_is_stored_once_and_updated_when_it_changes(
-    site: Site, app: App
-) -> None:
+async def test_page_source_is_stored_once_and_updated_when_it_changes(site: Site, app: App) -> None:
     url = site.page("/live", story(3))
     view = await app.sources.add(url, guild_id=None)
     first = await app.sources.poll(view.id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import FetchRefused, InvalidInput, NotFound, SourceUnavailable
 from bot.app import App
+from bot.errors import FetchRefused, InvalidInput, NotFound, SourceUnavailable
 from bot.scheduling.intervals import MIN_EVERY_S, format_every, parse_every
 from tests.sources.helpers import Site, story
 

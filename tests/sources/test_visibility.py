@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import NotFound
 from bot.app import App
+from bot.errors import NotFound
 from tests.sources.helpers import Item, Site, article_page, story
 
 GUILD_A, GUILD_B = 111, 222
 
 
-async def test_guild_source_articles_are_invisible_to_other_guilds(
-    site: Site, app: App
-) -> None:
+async def test_guild_source_articles_are_invisible_to_other_guilds(site: Site, app: App) -> None:
     items = site.stories("/a", [1])
     view = await app.sources.add(site.feed("/a.xml", "rss20", items), guild_id=GUILD_A)
     outcome = await app.sources.poll(view.id)
     [stored] = outcome.stored
     person = "Tomas Lindqvist"  # the mayor quoted in story 1
 
-    assert [h.ref.id for h in await app.articles.search("Lindqvist", GUILD_A)] == [stored.article_id]
+    assert [h.ref.id for h in await app.articles.search("Lindqvist", GUILD_A)] == [
+        stored.article_id
+    ]
     assert (await app.people.who(person, GUILD_A)).name == person
     assert [i.ref.id for i in (await app.digests.build(GUILD_A)).items] == [stored.article_id]
 
@@ -34,7 +34,8 @@ async def test_guild_source_articles_are_invisible_to_other_guilds(
         await app.sources.remove(view.id, guild_id=GUILD_B)
 
     # A global source's articles reach every server.
-    glob = await app.sources.add(site.feed("/g.xml", "rss20", site.stories("/g", [2])), guild_id=None
+    glob = await app.sources.add(
+        site.feed("/g.xml", "rss20", site.stories("/g", [2])), guild_id=None
     )
     [shared] = (await app.sources.poll(glob.id)).stored
     assert [h.ref.id for h in await app.articles.search("Okafor", GUILD_B)] == []  # story 1 person

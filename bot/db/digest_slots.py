@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect
 from bot.db.models import DigestArticle, DigestSlot
+
+logger = logging.getLogger(__name__)
 
 CLAIMED = "claimed"
 
@@ -59,6 +62,7 @@ async def claim_slot(
 ) -> int | None:
     """Claim one digest slot; None when it is taken or another run of the server is posting."""
     if await active_claim(session, guild_id, now - lease):
+        logger.info("digest guild=%s: another run holds a fresh claim", guild_id)
         return None
     try:
         async with session.begin_nested():
@@ -74,6 +78,7 @@ async def claim_slot(
             await session.flush()
             return row.id
     except IntegrityError:
+        logger.info("digest guild=%s slot=%s: slot already claimed", guild_id, slot_at.isoformat())
         return None
 
 

@@ -72,6 +72,7 @@ async def world(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Asy
         await bot.stop()
         await fake.stop()
         log = bot.output()
+        (Path(__file__).parents[2] / ".pytest-last-bot.log").write_text(log, encoding="utf-8")
         assert "Traceback" not in log  # no command hit an unexpected error
         assert FAKE_TOKEN not in log  # never log the token
         fake.assert_no_errors()

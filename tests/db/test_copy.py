@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy import select, text
 from bot.db import dialect
 from bot.db.copy import CopyReport, StoreCopyError, copy_store
 from bot.db.engine import Database
-from bot.db.models import Article, Base, Person
+from bot.db.models import Article, Base, Person, Summary
 from bot.errors import InvalidInput, NotFound
 from tests.db.conftest import sqlite_url
 
@@ -95,6 +96,40 @@ async def test_sqlite_to_sqlite_copies_every_row_and_the_search_index(
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         conn.close()
+
+
+async def test_a_copy_taken_while_the_bot_writes_is_one_consistent_moment(
+    populated_store: str, tmp_path: Path
+) -> None:
+    db = Database(populated_store)
+    stop, copying = asyncio.Event(), asyncio.Event()
+    during_copy = 0
+
+    async def write() -> None:
+        nonlocal during_copy
+        while not stop.is_set():
+            async with db.writer() as session:
+                article = Article(title="written during the copy", raw_text="x", authors=[])
+                session.add(article)
+                await session.flush()
+                session.add(Summary(article_id=article.id, sentences=["s"]))
+            during_copy += copying.is_set()
+            await asyncio.sleep(0)
+
+    writer = asyncio.create_task(write())
+    try:
+        copying.set()
+        report = await copy_store(populated_store, sqlite_url(tmp_path / "t.db"), batch_rows=2)
+        copying.clear()
+    finally:
+        stop.set()
+        await writer
+        await db.dispose()
+    assert during_copy > 0, "the writer committed while the copy ran"
+    counts = {t.table: t.target_rows for t in report.tables}
+    # Each written article came with its summary in one transaction: a consistent snapshot
+    # holds both or neither.
+    assert counts["articles"] - 5 == counts["summaries"] - 4
 
 
 async def test_a_target_that_is_not_empty_is_refused_and_left_alone(

@@ -15,6 +15,7 @@ from sqlalchemy import DateTime, Table, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from bot.db.dialect import SQLITE_FTS_DDL
 from bot.db.engine import Database
@@ -241,7 +242,7 @@ async def _copy_table(
 ) -> int:
     """Stream one table in primary-key order and insert it in batches; return the rows copied."""
     started = time.perf_counter()
-    aware = [c.name for c in table.columns if isinstance(c.type, DateTime) and c.type.timezone]
+    aware = [c.name for c in table.columns if _is_aware_datetime(c.type)]
     statement = select(table).order_by(*table.primary_key.columns)
     copied = 0
     result = await src.stream(statement.execution_options(yield_per=batch_rows))
@@ -253,6 +254,11 @@ async def _copy_table(
             progress(table.name, copied, total)
     logger.info("copied %s: %d rows in %.2f s", table.name, copied, time.perf_counter() - started)
     return copied
+
+
+def _is_aware_datetime(column_type: TypeEngine[Any]) -> bool:
+    impl = column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type
+    return isinstance(impl, DateTime) and bool(impl.timezone)
 
 
 def _utc_row(row: dict[str, Any], aware: Sequence[str]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
@@ -31,6 +32,24 @@ async def migrated_copy_of_fixture(path: Path) -> str:
     finally:
         await db.dispose()
     return url
+
+
+async def search_ids(url: str, word: str) -> list[int]:
+    """Article ids the store's full-text index finds for one word (FTS5 or tsvector)."""
+    db = Database(url)
+    try:
+        async with db.reader() as session:
+            if db.dialect == "sqlite":
+                sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rowid"
+            else:
+                sql = (
+                    "SELECT id FROM articles WHERE to_tsvector('english', coalesce(title, '') "
+                    "|| ' ' || coalesce(clean_text, '')) @@ plainto_tsquery('english', :q) "
+                    "ORDER BY id"
+                )
+            return [int(row[0]) for row in await session.execute(text(sql), {"q": word})]
+    finally:
+        await db.dispose()
 
 
 @pytest.fixture()

@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from bot.db import dialect
 from bot.db.copy import CopyReport, StoreCopyError, copy_store
 from bot.db.engine import Database
 from bot.db.models import Article, Base, Person, Summary
 from bot.errors import InvalidInput, NotFound
-from tests.db.conftest import sqlite_url
+from tests.db.conftest import search_ids, sqlite_url
 
 
 async def _dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -37,17 +36,6 @@ def _utc(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return value
-
-
-async def _search(url: str, query: str) -> list[int]:
-    db = Database(url)
-    try:
-        async with db.reader() as session:
-            return [
-                article_id for article_id, _ in await dialect.fts_search(session, query, None, 5)
-            ]
-    finally:
-        await db.dispose()
 
 
 async def _add_article(url: str, title: str) -> int:
@@ -82,7 +70,11 @@ async def test_sqlite_to_sqlite_copies_every_row_and_the_search_index(
     _check_report(report, original)
     assert await _dump(target) == original
     assert report.search_index_rows == 4
-    assert await _search(target, "Pottinger") == await _search(populated_store, "Pottinger") == [1]
+    assert (
+        await search_ids(target, "Pottinger")
+        == await search_ids(populated_store, "Pottinger")
+        == [1]
+    )
     # Batches of 4: the 12 people arrive in three steps.
     assert [s for s in seen if s[0] == "people"] == [
         ("people", 4, 12),
@@ -210,14 +202,14 @@ async def test_sqlite_to_postgres_and_back_keeps_every_row(
     _check_report(to_pg, original)
     assert to_pg.search_index_rows is None
     assert await _dump(postgres_url) == original
-    assert await _search(postgres_url, "Pottinger") == [1]
+    assert await search_ids(postgres_url, "Pottinger") == [1]
 
     back = sqlite_url(tmp_path / "back.db")
     to_sqlite = await copy_store(postgres_url, back)
     _check_report(to_sqlite, original)
     assert await _dump(back) == original
     # From PostgreSQL every article with clean text is searchable (as it was there).
-    assert await _search(back, "Pottinger") == [1]
+    assert await search_ids(back, "Pottinger") == [1]
     assert to_sqlite.search_index_rows == 4
 
     # The sequences were moved past the copied ids, so new rows do not collide.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
+from sqlalchemy.exc import SAWarning
 
 from bot.db.engine import Database
 from bot.db.migrate import alembic_config, current, upgrade
@@ -49,8 +51,12 @@ _SCHEMA_DIFFS_CHECKED = {"add_table", "remove_table", "add_column", "remove_colu
 
 def _schema_differences(sync_conn: Any) -> list[Any]:
     context = MigrationContext.configure(sync_conn)
+    with warnings.catch_warnings():
+        # Expression indexes (newest-first lists) cannot be reflected; they are not compared.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
+        diffs = compare_metadata(context, Base.metadata)
     found = []
-    for diff in _flatten(compare_metadata(context, Base.metadata)):
+    for diff in _flatten(diffs):
         kind = diff[0]
         if kind == "modify_nullable" or (kind in _SCHEMA_DIFFS_CHECKED and not _is_fts_table(diff)):
             found.append(diff)

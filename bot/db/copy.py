@@ -90,14 +90,22 @@ async def copy_store(
     *,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress: ProgressCallback | None = None,
+    upgrade_source: bool = False,
 ) -> CopyReport:
-    """Copy every row of the store at source_url into the empty store at target_url."""
+    """Copy every row of the store at source_url into the empty store at target_url.
+
+    The source must be at this version's schema; upgrade_source=True migrates it first (as
+    every start of the bot would). progress(table, rows_copied, rows_in_table) is called after
+    each batch.
+    """
     started = time.perf_counter()
     _check_urls(source_url, target_url)
     head = _head_revision()
     source = Database(source_url)
     target = Database(target_url)
     try:
+        if upgrade_source:
+            await upgrade(source.write_engine)
         revision = await current(source.engine)
         if revision != head:
             raise StoreCopyError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from bot.db.copy import CopyReport, StoreCopyError, copy_store
 from bot.db.engine import Database
 from bot.db.models import Article, Base, Person, Summary
 from bot.errors import InvalidInput, NotFound
-from tests.db.conftest import search_ids, sqlite_url
+from tests.db.conftest import STORE_0_1_0, search_ids, sqlite_url
 
 
 async def _dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -183,6 +184,17 @@ async def test_the_source_must_be_at_this_versions_schema(
     conn.close()
     with pytest.raises(StoreCopyError, match="schema 0000.*byline db upgrade"):
         await copy_store(populated_store, sqlite_url(tmp_path / "t.db"))
+
+
+async def test_a_store_of_the_previous_release_is_upgraded_first_when_asked(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "old.db"
+    shutil.copyfile(STORE_0_1_0, source)
+    target = sqlite_url(tmp_path / "t.db")
+    report = await copy_store(sqlite_url(source), target, upgrade_source=True)
+    assert {t.table: t.target_rows for t in report.tables}["articles"] == 5
+    assert await search_ids(target, "Bolton") == [1]
 
 
 async def test_bad_urls_are_refused(populated_store: str, tmp_path: Path) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
+import aiohttp
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -196,6 +199,40 @@ def _checked(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f"unknown label value {value!r}; use one of {', '.join(allowed)}")
     return value
+
+
+# POST /api/v10/channels/{id}/messages: a message posted (discord.py retries a 429 itself,
+# so only the final 2xx counts).
+_MESSAGE_POST = re.compile(r"/channels/\d+/messages/?$")
+
+
+def http_trace_config(metrics: Metrics, service: str) -> aiohttp.TraceConfig:
+    """An aiohttp trace that counts 429 answers (and, for Discord, messages posted).
+
+    Pass it as discord.py's Client(http_trace=...) or in an aiohttp ClientSession's
+    trace_configs: the counts then come from the wire, whatever the library logs.
+    """
+    _checked(service, RATE_LIMITED_SERVICES)
+
+    async def on_request_end(
+        _session: aiohttp.ClientSession,
+        _context: SimpleNamespace,
+        params: aiohttp.TraceRequestEndParams,
+    ) -> None:
+        status = params.response.status
+        if status == 429:
+            metrics.rate_limited(service)
+        elif (
+            service == "discord"
+            and 200 <= status < 300
+            and params.method == "POST"
+            and _MESSAGE_POST.search(params.url.path)
+        ):
+            metrics.messages_sent()
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_request_end)
+    return trace
 
 
 class EventLoopLagMonitor:

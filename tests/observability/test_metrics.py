@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+import aiohttp
 import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.observability.metrics import EventLoopLagMonitor, Metrics
+from bot.observability.metrics import EventLoopLagMonitor, Metrics, http_trace_config
 
 
 def _samples(metrics: Metrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -136,3 +137,47 @@ async def test_the_lag_monitor_sees_a_blocked_loop() -> None:
     finally:
         await monitor.stop()
     assert _value(m, "byline_event_loop_lag_max_seconds") >= 0.1
+
+
+async def test_the_http_trace_counts_429s_and_posted_messages_from_the_wire() -> None:
+    from aiohttp import web
+
+    async def limited(_request: web.Request) -> web.Response:
+        return web.json_response({"retry_after": 0.1}, status=429)
+
+    async def post_message(_request: web.Request) -> web.Response:
+        return web.json_response({"id": "1"})
+
+    app = web.Application()
+    app.router.add_get("/api/v10/gateway", limited)
+    app.router.add_post("/api/v10/channels/{channel}/messages", post_message)
+    app.router.add_get("/api/v10/channels/{channel}/messages", post_message)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}/api/v10"
+    m = Metrics()
+    try:
+        trace = http_trace_config(m, "discord")
+        async with aiohttp.ClientSession(trace_configs=[trace]) as session:
+            for _ in range(2):
+                async with session.get(f"{base}/gateway"):
+                    pass
+            async with session.post(f"{base}/channels/42/messages", json={"content": "x"}):
+                pass
+            async with session.get(f"{base}/channels/42/messages"):  # reading is not sending
+                pass
+        fetch = http_trace_config(m, "fetch")
+        async with aiohttp.ClientSession(trace_configs=[fetch]) as session:
+            async with session.get(f"{base}/gateway"):
+                pass
+            async with session.post(f"{base}/channels/42/messages", json={}):
+                pass
+    finally:
+        await runner.cleanup()
+    assert _value(m, "byline_rate_limited_responses_total", service="discord") == 2
+    assert _value(m, "byline_rate_limited_responses_total", service="fetch") == 1
+    assert _value(m, "byline_messages_sent_total") == 1
+    with pytest.raises(ValueError):
+        http_trace_config(m, "smtp")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from bot.observability.health import (
     scheduler_check,
 )
 from bot.observability.metrics import Metrics
-from bot.settings import load_settings
+from bot.settings import HealthSettings, LoggingSettings, load_settings
 
 
 class _Scheduler:
@@ -191,3 +192,13 @@ def test_health_settings_are_off_and_local_by_default(monkeypatch: pytest.Monkey
     monkeypatch.setenv("BYLINE_HEALTH__PORT", "9100")
     settings = load_settings()
     assert settings.health.enabled and settings.health.port == 9100
+
+
+def test_the_example_config_documents_the_health_and_logging_keys() -> None:
+    example = tomllib.loads(
+        (Path(__file__).resolve().parents[2] / "config.example.toml").read_text(encoding="utf-8")
+    )
+    assert set(example["health"]) == set(HealthSettings.model_fields)
+    assert example["health"] == HealthSettings().model_dump()
+    assert set(example["logging"]) == set(LoggingSettings.model_fields)
+    assert example["logging"]["format"] == LoggingSettings().format == "text"

@@ -7,6 +7,7 @@ import time
 
 import aiohttp
 import pytest
+from aiohttp import web
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -140,8 +141,6 @@ async def test_the_lag_monitor_sees_a_blocked_loop() -> None:
 
 
 async def test_the_http_trace_counts_429s_and_posted_messages_from_the_wire() -> None:
-    from aiohttp import web
-
     async def limited(_request: web.Request) -> web.Response:
         return web.json_response({"retry_after": 0.1}, status=429)
 

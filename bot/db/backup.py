@@ -196,6 +196,22 @@ def restore_sqlite_file(backup: Path, store: Path) -> SqliteBackup:
     return SqliteBackup(store, store.stat().st_size, duration_s, articles, revision)
 
 
+def restore_guidance(url: str, backup: str | Path) -> str:
+    """How to put a backup back, in plain words, for the store at url."""
+    if not is_sqlite_url(url):
+        return (
+            "to restore: stop the bot, create an empty database, run\n"
+            f"  {pg_dump_command(url, backup).restore_command}\n"
+            "then start the bot (it upgrades the schema if the backup is older)"
+        )
+    store = sqlite_path(url)
+    return (
+        f"to restore: stop the bot, then run `byline db restore {backup}`, or copy {backup} over "
+        f"{store} and delete {store}-wal and {store}-shm if they exist; start the bot again "
+        "(it upgrades the schema if the backup is older)"
+    )
+
+
 def _check_store(conn: sqlite3.Connection, path: Path) -> tuple[str | None, int]:
     """Return (schema revision, article count) after integrity_check passes, else raise."""
     result = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]

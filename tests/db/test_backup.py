@@ -15,6 +15,7 @@ from bot.db.backup import (
     SqliteBackup,
     backup_store,
     pg_dump_command,
+    restore_guidance,
     restore_store,
 )
 from bot.db.engine import Database
@@ -249,3 +250,11 @@ async def test_backup_store_on_postgres_returns_the_command(tmp_path: Path) -> N
     assert "PGPASSWORD" not in result.describe()
     with pytest.raises(InvalidInput, match="restored with pg_restore"):
         await restore_store(tmp_path / "x.dump", "postgresql+asyncpg://byline@/news")
+
+
+def test_restore_guidance_names_the_files_and_the_command() -> None:
+    sqlite = restore_guidance("sqlite+aiosqlite:///data/byline.db", "/backups/b.db")
+    assert "stop the bot" in sqlite
+    assert "data/byline.db-wal" in sqlite and "data/byline.db-shm" in sqlite
+    pg = restore_guidance("postgresql+asyncpg://u:pw-secret@h/news", "/backups/b.dump")
+    assert "pg_restore" in pg and "--dbname=news" in pg and "pw-secret" not in pg

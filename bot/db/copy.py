@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ DEFAULT_BATCH_ROWS = 500
 # Tables the migrations own besides the models: Alembic's marker and SQLite's FTS5 index.
 _MIGRATION_TABLES = ("alembic_version",)
 _FTS_PREFIX = "articles_fts"
+
+
+_DRIVER_CLASS = re.compile(r"^<class '[\w.]+'>:\s*")
 
 
 class StoreCopyError(BylineError):
@@ -307,7 +311,10 @@ def _key(table: Table, row: dict[str, Any]) -> str:
 def _reason(exc: DBAPIError) -> str:
     kind = "a constraint fails" if isinstance(exc, IntegrityError) else "the database refused it"
     detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else ""
-    return f"{kind} ({detail[:200]})" if detail else kind
+    detail = _DRIVER_CLASS.sub("", detail)  # asyncpg's adapter prefixes "<class '...'>: "
+    if "0x00" in detail:
+        detail += "; PostgreSQL text cannot hold NUL characters, remove them in the source first"
+    return f"{kind} ({detail[:300]})" if detail else kind
 
 
 async def _reset_sequences(dst: AsyncConnection, tables: Sequence[Table]) -> None:

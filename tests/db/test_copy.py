@@ -247,3 +247,24 @@ async def test_postgres_target_that_is_not_empty_is_refused(
     await copy_store(populated_store, postgres_url)
     with pytest.raises(StoreCopyError, match="not empty"):
         await copy_store(populated_store, postgres_url)
+
+
+async def test_values_postgres_refuses_are_named_and_nothing_is_copied(
+    populated_store: str, postgres_url: str
+) -> None:
+    # SQLite keeps what PostgreSQL refuses: a NUL character, a name longer than its column.
+    path = Path(populated_store.removeprefix("sqlite+aiosqlite:///"))
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE articles SET raw_text = ? WHERE id = 3", ("a\x00b",))
+    conn.commit()
+    with pytest.raises(StoreCopyError, match=r"articles row id=3 .*cannot hold NUL") as info:
+        await copy_store(populated_store, postgres_url)
+    assert "<class" not in str(info.value)
+    assert all(rows == [] for rows in (await _dump(postgres_url)).values())
+    conn.execute("UPDATE articles SET raw_text = 'ab' WHERE id = 3")
+    conn.execute("UPDATE people SET name = ? WHERE id = 2", ("x" * 300,))
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreCopyError, match=r"people row id=2 .*too long"):
+        await copy_store(populated_store, postgres_url)
+    assert all(rows == [] for rows in (await _dump(postgres_url)).values())

@@ -30,8 +30,6 @@ DEFAULT_BATCH_ROWS = 500
 # Tables the migrations own besides the models: Alembic's marker and SQLite's FTS5 index.
 _MIGRATION_TABLES = ("alembic_version",)
 _FTS_PREFIX = "articles_fts"
-
-
 _DRIVER_CLASS = re.compile(r"^<class '[\w.]+'>:\s*")
 
 

@@ -157,3 +157,16 @@ def scheduler_check(scheduler: _Running) -> HealthCheck:
 def gateway_check(is_connected: Callable[[], bool]) -> HealthCheck:
     """Healthy while the Discord gateway is connected (the caller knows how to ask discord.py)."""
     return flag_check(is_connected, "the Discord gateway is not connected")
+
+
+def queue_depth_refresher(db: Database, metrics: Metrics) -> ScrapeHook:
+    """A before-scrape hook that sets the analysis queue depth from the pending articles."""
+
+    async def refresh() -> None:
+        async with db.engine.connect() as conn:
+            waiting = await conn.scalar(
+                text("SELECT count(*) FROM articles WHERE status = 'pending'")
+            )
+        metrics.set_analysis_queue_depth(int(waiting or 0))
+
+    return refresh

@@ -12,13 +12,16 @@ from pathlib import Path
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 
 from bot.db.engine import Database
+from bot.db.migrate import upgrade
 from bot.observability.health import (
     HealthCheck,
     HealthServer,
     database_check,
     gateway_check,
+    queue_depth_refresher,
     scheduler_check,
 )
 from bot.observability.metrics import Metrics
@@ -202,3 +205,28 @@ def test_the_example_config_documents_the_health_and_logging_keys() -> None:
     assert example["health"] == HealthSettings().model_dump()
     assert set(example["logging"]) == set(LoggingSettings.model_fields)
     assert example["logging"]["format"] == LoggingSettings().format == "text"
+
+
+async def test_the_queue_depth_is_read_from_the_store_at_each_scrape(
+    serve: Serve, tmp_path: Path
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    metrics = Metrics()
+    try:
+        await upgrade(db.write_engine)
+        async with db.writer() as session:
+            for status in ("pending", "pending", "analyzed"):
+                await session.execute(
+                    text(
+                        "INSERT INTO articles (title, raw_text, status, is_global, authors, "
+                        "created_at) VALUES ('t', 'b', :s, 1, '[]', CURRENT_TIMESTAMP)"
+                    ),
+                    {"s": status},
+                )
+        server = await serve(
+            {"fine": _ok}, metrics=metrics, before_scrape=[queue_depth_refresher(db, metrics)]
+        )
+        _, _, body = await _get(f"{server.url}/metrics")
+    finally:
+        await db.dispose()
+    assert "byline_analysis_queue_depth 2.0" in body.splitlines()

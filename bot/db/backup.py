@@ -9,6 +9,7 @@ import os
 import shlex
 import sqlite3
 import time
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def backup_sqlite_file(source: Path, target: Path) -> SqliteBackup:
     try:
         # Read-write mode (never creating): a read-only handle cannot open a WAL store whose
         # -shm file is missing, which is the normal state of a stopped store.
-        src = sqlite3.connect(f"file:{source}?mode=rw", uri=True, timeout=30)
+        src = sqlite3.connect(_file_uri(source, "rw"), uri=True, timeout=30)
         try:
             dst = sqlite3.connect(partial)
             try:
@@ -162,7 +163,7 @@ def restore_sqlite_file(backup: Path, store: Path) -> SqliteBackup:
         raise NotFound(f"there is no backup at {backup}")
     started = time.perf_counter()
     try:
-        src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        src = sqlite3.connect(_file_uri(backup, "ro"), uri=True)
         try:
             revision, articles = _check_store(src, backup)
             store.parent.mkdir(parents=True, exist_ok=True)
@@ -224,6 +225,11 @@ def _check_store(conn: sqlite3.Connection, path: Path) -> tuple[str | None, int]
     row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     count = conn.execute("SELECT count(*) FROM articles").fetchone()
     return (str(row[0]) if row else None), int(count[0])
+
+
+def _file_uri(path: Path, mode: str) -> str:
+    # Quoted, so a "?" or "#" in a folder name is part of the path, not of the URI.
+    return f"file:{urllib.parse.quote(str(path.absolute()))}?mode={mode}"
 
 
 def _fsync(path: Path) -> None:

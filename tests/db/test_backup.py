@@ -20,7 +20,7 @@ from bot.db.backup import (
 )
 from bot.db.engine import Database
 from bot.errors import InvalidInput, NotFound
-from tests.db.conftest import sqlite_url
+from tests.db.conftest import migrated_copy_of_fixture, sqlite_url
 
 
 def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -258,3 +258,13 @@ def test_restore_guidance_names_the_files_and_the_command() -> None:
     assert "data/byline.db-wal" in sqlite and "data/byline.db-shm" in sqlite
     pg = restore_guidance("postgresql+asyncpg://u:pw-secret@h/news", "/backups/b.dump")
     assert "pg_restore" in pg and "--dbname=news" in pg and "pw-secret" not in pg
+
+
+async def test_paths_with_uri_characters_back_up_and_restore(tmp_path: Path) -> None:
+    odd = tmp_path / "odd #%20 dir"
+    odd.mkdir()
+    url = await migrated_copy_of_fixture(odd / "store.db")
+    backup = await backup_store(url, odd / "backup #1.db")
+    assert isinstance(backup, SqliteBackup) and backup.articles == 5
+    restored = await restore_store(backup.path, url)
+    assert restored.articles == 5

@@ -268,3 +268,25 @@ async def test_paths_with_uri_characters_back_up_and_restore(tmp_path: Path) -> 
     assert isinstance(backup, SqliteBackup) and backup.articles == 5
     restored = await restore_store(backup.path, url)
     assert restored.articles == 5
+
+
+async def test_rows_still_only_in_the_wal_are_in_the_backup(
+    populated_store: str, tmp_path: Path
+) -> None:
+    store = Path(populated_store.removeprefix("sqlite+aiosqlite:///"))
+    bot = sqlite3.connect(store, isolation_level=None)
+    try:
+        bot.execute("PRAGMA journal_mode=WAL")
+        bot.execute("PRAGMA wal_autocheckpoint=0")  # as between two checkpoints of a busy bot
+        bot.execute("DELETE FROM quotes WHERE article_id = 1")
+        assert _size(f"{store}-wal") > 0
+        # Copying only the main file (what `cp` of a running store gets) misses the commit...
+        shutil.copyfile(store, tmp_path / "cp.db")
+        assert _rows(tmp_path / "cp.db", "SELECT count(*) FROM quotes") == [(19,)]
+        # ...the backup API reads through SQLite and has it.
+        backup = await backup_store(populated_store, tmp_path / "backup.db")
+        assert isinstance(backup, SqliteBackup)
+        (remaining,) = _rows(backup.path, "SELECT count(*) FROM quotes")[0]
+        assert isinstance(remaining, int) and remaining < 19
+    finally:
+        bot.close()

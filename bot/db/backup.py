@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import shlex
+import shutil
 import sqlite3
 import time
 import urllib.parse
@@ -49,6 +50,7 @@ class PgDumpCommand:
     argv: tuple[str, ...]
     restore_argv: tuple[str, ...]
     needs_password: bool
+    pg_dump_installed: bool
 
     @property
     def command(self) -> str:
@@ -70,6 +72,11 @@ class PgDumpCommand:
         ]
         if self.needs_password:
             lines.append("the password is not shown: set PGPASSWORD or use ~/.pgpass")
+        if not self.pg_dump_installed:
+            lines.append(
+                "pg_dump is not installed here; install the PostgreSQL client tools "
+                "(Debian: apt-get install postgresql-client) matching the server's version"
+            )
         return "\n".join(lines)
 
 
@@ -197,6 +204,25 @@ def restore_sqlite_file(backup: Path, store: Path) -> SqliteBackup:
     return SqliteBackup(store, store.stat().st_size, duration_s, articles, revision)
 
 
+async def integrity_problems(url: str) -> list[str]:
+    """What SQLite's integrity_check finds wrong in the store at url (empty when it is fine)."""
+    path = sqlite_path(url)
+    if not path.is_file():
+        raise NotFound(f"there is no store at {path}; check database.url")
+
+    def check() -> list[str]:
+        conn = sqlite3.connect(_file_uri(path, "rw"), uri=True, timeout=30)
+        try:
+            rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check(20)")]
+        except sqlite3.DatabaseError as exc:  # damage bad enough that the check cannot run
+            return [str(exc)]
+        finally:
+            conn.close()
+        return [] if rows == ["ok"] else rows
+
+    return await asyncio.to_thread(check)
+
+
 def restore_guidance(url: str, backup: str | Path) -> str:
     """How to put a backup back, in plain words, for the store at url."""
     if not is_sqlite_url(url):
@@ -254,7 +280,12 @@ def pg_dump_command(url: str, target: str | Path) -> PgDumpCommand:
     connection = _pg_connection_args(parsed)
     dump = ("pg_dump", "--format=custom", "--no-owner", f"--file={target}", *connection)
     restore = ("pg_restore", "--no-owner", "--exit-on-error", *connection, str(target))
-    return PgDumpCommand(dump, restore, needs_password=parsed.password is not None)
+    return PgDumpCommand(
+        dump,
+        restore,
+        needs_password=parsed.password is not None,
+        pg_dump_installed=shutil.which("pg_dump") is not None,
+    )
 
 
 def _pg_connection_args(parsed: URL) -> tuple[str, ...]:

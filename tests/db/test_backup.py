@@ -14,6 +14,7 @@ from bot.db.backup import (
     PgDumpCommand,
     SqliteBackup,
     backup_store,
+    integrity_problems,
     pg_dump_command,
     restore_guidance,
     restore_store,
@@ -290,3 +291,23 @@ async def test_rows_still_only_in_the_wal_are_in_the_backup(
         assert isinstance(remaining, int) and remaining < 19
     finally:
         bot.close()
+
+
+async def test_integrity_problems_is_empty_for_a_sound_store_and_names_damage(
+    populated_store: str, tmp_path: Path
+) -> None:
+    assert await integrity_problems(populated_store) == []
+    damaged = tmp_path / "damaged.db"
+    shutil.copyfile(Path(populated_store.removeprefix("sqlite+aiosqlite:///")), damaged)
+    conn = sqlite3.connect(damaged)
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ix_quotes_article_id'")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with damaged.open("r+b") as f:  # scribble over one index page
+        f.seek((root[0] - 1) * page_size + 8)
+        f.write(b"\xff" * 64)
+    problems = await integrity_problems(sqlite_url(damaged))
+    assert problems and problems != ["ok"]
+    with pytest.raises(InvalidInput, match="integrity check|malformed"):
+        await backup_store(sqlite_url(damaged), tmp_path / "b.db")
+    assert not _exists(str(tmp_path / "b.db"))

@@ -108,6 +108,15 @@ class LoggingSettings(_Section):
     """Log output."""
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class HealthSettings(_Section):
+    """The optional HTTP listener for /healthz and /metrics."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
 
 
 class Settings(BaseSettings):
@@ -127,6 +136,7 @@ class Settings(BaseSettings):
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
 
     @classmethod
     def settings_customise_sources(

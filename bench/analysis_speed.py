@@ -1,4 +1,4 @@
-"""Words per second of App's whole analysis against bare spaCy nlp.pipe on the same texts.
+"""Words per second of Byline's whole analysis against bare spaCy nlp.pipe on the same texts.
 
 Run: python -m bench.analysis_speed [--repeat N]
 """
@@ -62,7 +62,7 @@ def main() -> None:
     print(f"{'pipeline':<28} {'words/s':>10}")
     print("-" * 39)
     print(f"{'spaCy nlp.pipe only':<28} {result['spacy_wps']:>10,.0f}")
-    print(f"{'App full analysis':<28} {result['byline_wps']:>10,.0f}")
+    print(f"{'Byline full analysis':<28} {result['byline_wps']:>10,.0f}")
     print(f"{'ratio (target >= 0.80)':<28} {result['ratio']:>10.2f}")
     print(f"({int(result['articles'])} articles, {int(result['words']):,} words)")
 

@@ -1,4 +1,4 @@
-"""HTML article-extraction benchmark: App's parse_html path against ground-truth article bodies.
+"""HTML article-extraction benchmark: Byline's parse_html path against ground-truth article bodies.
 
 Data: ``../shared/eval/article-extraction`` next to the repository (the ScrapingHub
 article-extraction-benchmark, 181 pages); see its README.md for the metric, reproduced here:
@@ -103,14 +103,14 @@ def score(predictions: dict[str, str], truth: dict[str, str]) -> Scores:
 
 
 def read_page(path: Path) -> str:
-    """The page as App would decode its fetched bytes."""
+    """The page as Byline would decode its fetched bytes."""
     from bot.ingest.charset import decode_text
 
     return decode_text(gzip.decompress(path.read_bytes()), None)
 
 
 def byline_extract(path: Path, url: str | None) -> str:
-    """App's extraction path: decode_text, then parse_html (trafilatura + cleaning)."""
+    """Byline's extraction path: decode_text, then parse_html (trafilatura + cleaning)."""
     from bot.errors import InvalidInput
     from bot.ingest.readers import parse_html
 
@@ -185,12 +185,15 @@ def evaluate(
 
 
 def run(data_dir: Path | str | None = None, workers: int = 2) -> Scores:
-    """App's scores on the benchmark (the parse_html path, cleaning included)."""
+    """Byline's scores on the benchmark (the parse_html path, cleaning included)."""
     return evaluate(data_dir, byline_extract, workers)[0]
 
 
 def format_table(rows: list[tuple[str, Scores]]) -> str:
-    header = f"{'extractor':<34} {'pages':>5} {'w/text':>6} {'prec':>6} {'recall':>6} {'F1':>6} {'acc':>6} {'secs':>6} {'pages/s':>7}"
+    header = (
+        f"{'extractor':<34} {'pages':>5} {'w/text':>6} {'prec':>6} {'recall':>6} {'F1':>6}"
+        f" {'acc':>6} {'secs':>6} {'pages/s':>7}"
+    )
     lines = [header, "-" * len(header)]
     for name, s in rows:
         lines.append(
@@ -207,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.data / "ground-truth.json").is_file():
         print(
-            f"article-extraction benchmark data not found at {args.data}; it lives in ../shared/eval"
+            f"article-extraction benchmark data not found at {args.data}; "
+            "it lives in ../shared/eval"
         )
         return 0
     rows = [

@@ -57,7 +57,8 @@ class Articles(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self.app.articles.ingest_url(url, guild_id=guild_id)
         if outcome.status == IngestStatus.FAILED:
-            text = f"Could not add that article: {render.safe_clip(outcome.message or 'unknown reason', 300)}"
+            reason = render.safe_clip(outcome.message or "unknown reason", 300)
+            text = f"Could not add that article: {reason}"
         else:
             title = render.safe_clip(outcome.title or url, 200)
             text = f"Article #{outcome.article_id} {outcome.status}: {title}"

@@ -16,6 +16,9 @@ from bot.domain import ScheduleInfo
 from bot.errors import InvalidInput
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True)
+SCHEDULE_EXAMPLES = (
+    '"daily 09:00", "weekly mon 09:00", "weekdays 18:30" or a cron line like "0 9 * * 1-5"'
+)
 
 
 def schedule_text(info: ScheduleInfo) -> str:
@@ -64,7 +67,7 @@ class Config(commands.Cog):
 
     @config.command(name="schedule", description="Set when digests are posted")
     @app_commands.describe(
-        when='"daily 09:00", "weekly mon 09:00", "weekdays 18:30" or a cron line like "0 9 * * 1-5"',
+        when=f"{SCHEDULE_EXAMPLES}",
         timezone='An IANA time zone such as "Europe/Berlin" (default: the current one)',
     )
     @app_commands.autocomplete(timezone=autocomplete.timezones)
@@ -94,7 +97,8 @@ class Config(commands.Cog):
         config = await self.app.guilds.set_limits(in_guild(interaction), articles, quotes)
         await reply(
             interaction,
-            f"Digests hold up to {config.max_articles} articles with up to {config.max_quotes} quotes each.",
+            f"Digests hold up to {config.max_articles} articles "
+            f"with up to {config.max_quotes} quotes each.",
             ephemeral=True,
         )
 

@@ -61,7 +61,8 @@ async def any_app(
         url = __import__("os").environ.get(POSTGRES_URL_ENV, "")
         if not url:
             pytest.skip(
-                f"{POSTGRES_URL_ENV} is not set; .ci/run starts a PostgreSQL (scripts/start-postgres.sh)"
+                f"{POSTGRES_URL_ENV} is not set; "
+                ".ci/run starts a PostgreSQL (scripts/start-postgres.sh)"
             )
         await reset_postgres(url)
     byline = await App.open(Settings(database={"url": url}), processes=False)

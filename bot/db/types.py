@@ -16,7 +16,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    # SQLAlchemy's signature; the instant is stored in UTC on every dialect.
+    def process_bind_param(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002
+    ) -> datetime | None:
         """Refuse naive times (their zone is a guess) and store the UTC instant."""
         if value is None:
             return None
@@ -24,7 +29,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime given to the store; pass an aware UTC time")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(
+        self,
+        value: Any,
+        dialect: Dialect,  # noqa: ARG002
+    ) -> datetime | None:
         """Hand back an aware UTC datetime whatever the driver returned."""
         if value is None:
             return None

@@ -34,7 +34,7 @@ def person_visible(
     person_id: ColumnElement[int] | InstrumentedAttribute[int], guild_id: int | None
 ) -> ColumnElement[bool]:
     """People mentioned in at least one analysed article the server may see."""
-    mentioned = (
+    return (
         select(Mention.id)
         .join(Article, Article.id == Mention.article_id)
         .where(
@@ -44,4 +44,3 @@ def person_visible(
         )
         .exists()
     )
-    return mentioned

@@ -69,7 +69,8 @@ async def articles(
 
 
 async def timezones(
-    interaction: discord.Interaction, current: str
+    interaction: discord.Interaction,  # noqa: ARG001 (discord.py's autocomplete signature)
+    current: str,
 ) -> list[app_commands.Choice[str]]:
     """IANA time zone names."""
 

@@ -1,4 +1,4 @@
-"""Send paths that always carry allowed_mentions=none, whether or not the interaction was answered."""
+"""Send paths that always carry allowed_mentions=none, answered interaction or not."""
 
 from __future__ import annotations
 

@@ -40,7 +40,8 @@ def user_message(error: Exception) -> tuple[str, str | None]:
         return "This command works only in a server.", None
     if isinstance(error, app_commands.MissingPermissions):
         return (
-            f"You need the {_permission_names(error.missing_permissions)} permission to use this command.",
+            f"You need the {_permission_names(error.missing_permissions)} permission "
+            "to use this command.",
             None,
         )
     if isinstance(error, app_commands.BotMissingPermissions):

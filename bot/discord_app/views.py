@@ -49,14 +49,18 @@ class Pager(discord.ui.View):
 
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
     async def previous(
-        self, interaction: discord.Interaction, button: discord.ui.Button[Pager]
+        self,
+        interaction: discord.Interaction,
+        button: discord.ui.Button[Pager],  # noqa: ARG002 (discord.py passes the button)
     ) -> None:
         """Show the previous page."""
         await self._show(interaction, -1)
 
     @discord.ui.button(label="Next", style=discord.ButtonStyle.primary)
     async def next(
-        self, interaction: discord.Interaction, button: discord.ui.Button[Pager]
+        self,
+        interaction: discord.Interaction,
+        button: discord.ui.Button[Pager],  # noqa: ARG002 (discord.py passes the button)
     ) -> None:
         """Show the next page."""
         await self._show(interaction, 1)

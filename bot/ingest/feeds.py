@@ -264,7 +264,12 @@ class _TextCollector(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    # HTMLParser's signature; only the tag matters here.
+    def handle_starttag(
+        self,
+        tag: str,
+        attrs: list[tuple[str, str | None]],  # noqa: ARG002
+    ) -> None:
         if tag in ("script", "style"):
             self._skip += 1
         elif tag in ("br", "p", "div", "li"):

@@ -1,4 +1,4 @@
-"""The one guarded HTTP client of Byline: every network fetch of a page or feed goes through here."""
+"""The one guarded HTTP client of Byline: every fetch of a page or feed goes through here."""
 
 from __future__ import annotations
 
@@ -238,7 +238,7 @@ class GuardedFetcher:
         )
         return result
 
-    async def _request(
+    async def _request(  # noqa: C901 (each branch is one step of a guarded request)
         self,
         url: yarl.URL,
         kind: FetchKind | Literal["robots"],

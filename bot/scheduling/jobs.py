@@ -28,7 +28,7 @@ class JobScheduler:
         misfire_grace_s: int | None = None,
         run_now: bool = False,
     ) -> None:
-        """Add or replace a job under a stable id: never two runs of it at once, late runs coalesced."""
+        """Add or replace a job under a stable id: one run at a time, late runs coalesced."""
         options: dict[str, Any] = {}
         if run_now:
             options["next_run_time"] = datetime.now(UTC)

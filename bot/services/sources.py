@@ -53,7 +53,7 @@ class SourceService:
         self.poller = SourcePoller(settings, db, articles, fetchers, clock)
 
     async def add(self, url: str, *, guild_id: int | None, every: str | None = None) -> SourceView:
-        """Add a feed or page for a server (or a global one for guild None), checked by one fetch."""
+        """Add a feed or page for a server (global for guild None), checked by one fetch."""
         started = time.perf_counter()
         every_s = parse_every(every or self.settings.sources.default_every)
         text, canonical = checked_url(url, self.settings.fetch.allow_hosts)

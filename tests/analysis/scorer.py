@@ -1,4 +1,4 @@
-"""Score App's analysis against the hand-annotated gold set (python -m tests.analysis.scorer)."""
+"""Score Byline's analysis against the hand-annotated gold set (python -m tests.analysis.scorer)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,11 +15,11 @@ from tests.conftest import GOLD_ARTICLES, SEED
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
 
-def _lines(out: str) -> list[dict]:
+def _lines(out: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-def _rows(db_url: str, sql: str) -> list[tuple]:
+def _rows(db_url: str, sql: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(db_url.split("///", 1)[1]) as conn:
         return conn.execute(sql).fetchall()
 
@@ -150,7 +151,8 @@ def test_analyze_pending_reads_rows_other_programs_wrote(
     capsys.readouterr()
     with sqlite3.connect(db_url.split("///", 1)[1]) as conn:
         conn.execute(
-            "INSERT INTO articles (title, raw_text, status, is_global, authors, created_at) VALUES (?, ?, 'pending', 1, '[]', CURRENT_TIMESTAMP)",
+            "INSERT INTO articles (title, raw_text, status, is_global, authors, created_at) "
+            "VALUES (?, ?, 'pending', 1, '[]', CURRENT_TIMESTAMP)",
             ("Seed", SEED.read_text(encoding="utf-8").split("\n", 1)[1]),
         )
     assert main(["analyze", "--pending", "--db", db_url, "--json"]) == 0

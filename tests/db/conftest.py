@@ -64,7 +64,8 @@ async def postgres_url() -> AsyncIterator[str]:
     url = os.environ.get(POSTGRES_URL_ENV, "")
     if not url:
         pytest.skip(
-            f"{POSTGRES_URL_ENV} is not set; .ci/run starts a PostgreSQL (scripts/start-postgres.sh)"
+            f"{POSTGRES_URL_ENV} is not set; "
+            ".ci/run starts a PostgreSQL (scripts/start-postgres.sh)"
         )
     await reset_postgres(url)
     yield url

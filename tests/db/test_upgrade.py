@@ -131,12 +131,12 @@ async def test_a_0_1_0_store_upgrades_in_place_and_reads_back(tmp_path: Path) ->
             assert await session.scalar(select(func.count()).select_from(Article)) == 6
     finally:
         await db.dispose()
-    conn = sqlite3.connect(path)
+    check = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert check.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
-        conn.close()
+        check.close()
 
 
 async def test_upgrading_twice_is_a_no_op(tmp_path: Path) -> None:

@@ -64,8 +64,8 @@ def parse_dockerfile(text: str) -> tuple[dict[str, str], list[Stage]]:
         if keyword == "FROM":
             parts = rest.split()
             base = parts[0]
-            for name, value in args.items():
-                base = base.replace("${" + name + "}", value)
+            for arg, value in args.items():
+                base = base.replace("${" + arg + "}", value)
             name = parts[2] if len(parts) >= 3 and parts[1].upper() == "AS" else None
             stages.append(Stage(base, name))
         elif not stages:
@@ -120,7 +120,9 @@ def compose() -> dict[str, Any]:
 
 
 def _model_pin(pyproject: dict[str, Any]) -> str:
-    [pin] = [d for d in pyproject["project"]["dependencies"] if d.startswith(MODEL_PACKAGE)]
+    [pin] = [
+        str(d) for d in pyproject["project"]["dependencies"] if str(d).startswith(MODEL_PACKAGE)
+    ]
     assert re.fullmatch(rf"{MODEL_PACKAGE}==\d+\.\d+\.\d+", pin), "the model must be pinned exactly"
     return pin
 

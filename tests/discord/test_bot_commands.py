@@ -95,7 +95,8 @@ async def answer(
     if callback["type"] == 5:
         original = await w.fake.wait_for_original(interaction, edited=True, timeout_s=30)
         return {**original.data, "flags": original.data.get("flags", 0)}
-    return callback["data"]
+    data: dict[str, Any] = callback["data"]
+    return data
 
 
 async def autocomplete(
@@ -104,7 +105,7 @@ async def autocomplete(
     interaction = await w.fake.send_autocomplete(name, options, focused, guild_id=w.guild_id)
     callback = await w.fake.wait_for_callback(interaction)
     assert callback["type"] == 8
-    choices = callback["data"]["choices"]
+    choices: list[dict[str, Any]] = callback["data"]["choices"]
     assert len(choices) <= 25 and all(1 <= len(c["name"]) <= 100 for c in choices)
     return choices
 

@@ -99,8 +99,7 @@ async def test_digest_posts_at_its_time_once_even_across_a_restart(
     copy_db(template, tmp_path)
     await configure(tmp_path, std.guild.id, std.news.id)
     clock = set_clock(tmp_path, BEFORE)
-    env = {"clock_file": str(clock)}
-    bot = await start_bot(fake, tmp_path, std.guild.id, **env)
+    bot = await start_bot(fake, tmp_path, std.guild.id, clock_file=str(clock))
     try:
         await caught_up(bot)
         assert fake.channel_messages(std.news.id) == []  # yesterday's slot is past grace
@@ -112,7 +111,7 @@ async def test_digest_posts_at_its_time_once_even_across_a_restart(
     finally:
         await bot.stop()
     first = len(fake.channel_messages(std.news.id))
-    again = await start_bot(fake, tmp_path, std.guild.id, name="restarted", **env)
+    again = await start_bot(fake, tmp_path, std.guild.id, name="restarted", clock_file=str(clock))
     try:
         await caught_up(again)
         assert "already claimed" in again.output()
@@ -133,9 +132,10 @@ async def test_two_bot_processes_on_one_database_post_once(
     copy_db(template, tmp_path)
     await configure(tmp_path, std.guild.id, std.news.id)
     clock = set_clock(tmp_path, AT_NINE)  # both start inside the slot and race for it
-    env = {"clock_file": str(clock)}
-    one = await start_bot(fake, tmp_path, std.guild.id, name="one", wait=False, **env)
-    two = await start_bot(fake, tmp_path, std.guild.id, name="two", wait=False, **env)
+    one, two = [
+        await start_bot(fake, tmp_path, std.guild.id, name=n, wait=False, clock_file=str(clock))
+        for n in ("one", "two")
+    ]
     try:
         await asyncio.gather(caught_up(one), caught_up(two))
         await asyncio.sleep(0.5)

@@ -19,14 +19,17 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "tests" / "gold" / "articles"
 
 BAIT_TITLE = "Council meeting ends in uproar @everyone <@&123>"
-BAIT_TEXT = f"""{BAIT_TITLE}
-
-The Fairview city council meeting on Tuesday ended early after a resident shouted @everyone and <@&123> into the microphone.
-
-"We want @everyone to see this, and <@&123> too," said Dana Whitlock, a spokeswoman for the residents' group.
-
-Mayor Paul Okafor said the council would meet again next week. "This is *not* how we run things," Okafor said.
-"""
+BAIT_TEXT = "\n\n".join(
+    [
+        BAIT_TITLE,
+        "The Fairview city council meeting on Tuesday ended early after a resident shouted "
+        "@everyone and <@&123> into the microphone.",
+        '"We want @everyone to see this, and <@&123> too," said Dana Whitlock, '
+        "a spokeswoman for the residents' group.",
+        "Mayor Paul Okafor said the council would meet again next week. "
+        '"This is *not* how we run things," Okafor said.\n',
+    ]
+)
 
 
 def env_for(fake: FakeDiscord, workdir: Path, guild_id: int, **extra: str) -> dict[str, str]:
@@ -125,16 +128,22 @@ async def start_bot(
     *,
     name: str = "bot",
     wait: bool = True,
+    clock_file: str | None = None,
     **extra: str,
 ) -> BotProcess:
-    """Start `python -m bot run` and wait until it synced its commands and is connected."""
+    """Start the bot process and wait until it synced its commands and is connected.
+
+    Without a clock file it is `python -m bot run`; with one, the test runner that injects a
+    clock read from that file into the same App.
+    """
     identified = fake.identify_count
     synced = len(fake.requests_to("PUT", rf"/applications/\d+/guilds/{guild_id}/commands"))
     log = workdir / f"{name}.log"
     handle = log.open("ab")
     # With a test clock the test runner builds the same App with that clock injected.
-    clock = extra.pop("clock_file", None)
-    command = ["-m", "tests.discord_app.run_bot", clock] if clock else ["-m", "bot", "run"]
+    command = ["-m", "bot", "run"]
+    if clock_file:
+        command = ["-m", "tests.discord_app.run_bot", clock_file]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *command,

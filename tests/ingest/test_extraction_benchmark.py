@@ -1,4 +1,4 @@
-"""The HTML extraction benchmark: its metric on hand-made cases, and App's score on the real pages."""
+"""The HTML extraction benchmark: its metric on hand-made cases, Byline's score on real pages."""
 
 from __future__ import annotations
 

@@ -510,33 +510,26 @@ async def test_compression_bomb_stops_at_the_cap_with_bounded_memory(
     async with make_fetcher(allow=local(site)) as fetcher:
         rss_before = _rss_mib()
         tracemalloc.start()
-        started = time.monotonic()
         try:
             with pytest.raises(FetchRefused, match="the page is larger than 5 MB"):
                 await fetcher.fetch(site.url("/bomb"), kind="page")
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        elapsed = time.monotonic() - started
         rss_growth = _rss_mib() - rss_before
         # The session stays usable after an aborted body (R3).
         assert (await fetcher.fetch(site.url("/page"), kind="page")).status == 200
-    print(
-        f"{encoding} bomb: peak traced {peak / MiB:.1f} MiB, RSS +{rss_growth:.1f} MiB, {elapsed:.2f}s"
-    )
+    # Memory, not time: the cap holds whatever the machine's speed.
     assert peak < 3 * 5 * MiB
     assert rss_growth < 50
-    assert elapsed < 10
 
 
 async def test_content_length_over_the_cap_is_refused_before_reading(site: Site) -> None:
     huge = b"<html><body><p>" + b"a" * (30 * MiB) + b"</p></body></html>"
     site.static("/huge", huge, "text/html")
     async with make_fetcher(allow=local(site)) as fetcher:
-        started = time.monotonic()
         with pytest.raises(FetchRefused, match="the page is larger than 5 MB"):
             await fetcher.fetch(site.url("/huge"), kind="page")
-    assert time.monotonic() - started < 10
 
 
 async def test_endless_chunked_body_stops_at_the_cap(site: Site) -> None:
@@ -569,12 +562,9 @@ async def test_server_that_stalls_after_headers_times_out(site: Site) -> None:
 
     site.route("/stall", stall)
     async with make_fetcher(allow=local(site), read_timeout_s=0.5) as fetcher:
-        started = time.monotonic()
+        # The server never finishes (until the test ends): only the read timeout ends this.
         with pytest.raises(SourceUnavailable, match="did not answer within 0.5 seconds"):
             await fetcher.fetch(site.url("/stall"), kind="page")
-    elapsed = time.monotonic() - started
-    print(f"stall: timed out after {elapsed:.2f}s")
-    assert elapsed < 10
 
 
 async def test_server_that_never_sends_headers_times_out(site: Site) -> None:

@@ -1,4 +1,4 @@
-"""The health listener: /healthz runs the checks (200 or 503 with reasons), /metrics is scrapeable."""
+"""The health listener: /healthz runs the checks (200 or 503 with reasons), /metrics scrapes."""
 
 from __future__ import annotations
 

@@ -184,18 +184,18 @@ async def test_digest_now_while_another_run_is_posting_says_so_and_posts_nothing
 ) -> None:
     app = await open_app()
     await _configured(app)
-    release = asyncio.Event()
+    release, posting = asyncio.Event(), asyncio.Event()
     posted: list[int] = []
 
-    async def slow_poster(config: Any, digest: Any, note: Any) -> int:
+    async def slow_poster(config: Any, _digest: Any, _note: Any) -> int:
         posted.append(config.guild_id)
+        posting.set()
         await release.wait()
         return 1
 
     _clock(app).set(datetime(2026, 6, 1, 15, 0, tzinfo=UTC))
     first = asyncio.create_task(app.digests.post_now(GUILD, slow_poster))
-    while not posted:
-        await asyncio.sleep(0)
+    await posting.wait()
     second = await app.digests.post_now(GUILD, slow_poster)
     release.set()
     assert second.status == "claimed-elsewhere"
@@ -240,9 +240,11 @@ async def test_jobs_are_rebuilt_from_the_database_with_stable_ids(open_app: Any)
 def test_slot_trigger_walks_dst_days_once_each() -> None:
     trigger = SlotTrigger(parse_schedule("daily 02:30"), "Europe/Berlin")
     now = datetime(2026, 10, 23, 12, tzinfo=UTC)
-    fire, fires = None, []
+    fire: datetime | None = None
+    fires: list[datetime] = []
     for _ in range(5):
         fire = trigger.get_next_fire_time(fire, now)
+        assert fire is not None
         fires.append(fire)
     assert [f.isoformat() for f in fires] == [
         "2026-10-24T00:30:00+00:00",
@@ -253,21 +255,13 @@ def test_slot_trigger_walks_dst_days_once_each() -> None:
     ]
 
 
-def test_next_digest_is_none_when_paused_or_without_channel(open_app: Any) -> None:
+def test_next_digest_is_none_when_paused_or_without_channel() -> None:
     from bot.domain import GuildConfig
 
-    base = dict(
-        guild_id=1,
-        schedule="daily 09:00",
-        timezone="UTC",
-        max_articles=5,
-        max_quotes=2,
-        last_digest_at=None,
-        problem=None,
-    )
+    def config(channel_id: int | None, paused: bool) -> GuildConfig:
+        return GuildConfig(1, channel_id, "daily 09:00", "UTC", 5, 2, paused, None, None)
+
     now = datetime(2026, 6, 1, 8, tzinfo=UTC)
-    assert next_digest_at(GuildConfig(channel_id=None, paused=False, **base), now) is None  # type: ignore[arg-type]
-    assert next_digest_at(GuildConfig(channel_id=2, paused=True, **base), now) is None  # type: ignore[arg-type]
-    assert next_digest_at(GuildConfig(channel_id=2, paused=False, **base), now) == datetime(
-        2026, 6, 1, 9, tzinfo=UTC
-    )  # type: ignore[arg-type]
+    assert next_digest_at(config(None, False), now) is None
+    assert next_digest_at(config(2, True), now) is None
+    assert next_digest_at(config(2, False), now) == datetime(2026, 6, 1, 9, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Fixtures: a local site and App app on a temporary SQLite file."""
+"""Fixtures: a local site and an App on a temporary SQLite file."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from tests.sources.helpers import Site, ThreadedSite, story
 
 
 @pytest.fixture
-def site() -> Iterator[Site]:  # type: ignore[override]
+def site() -> Iterator[Site]:
     with ThreadedSite() as served:
         yield served
 

@@ -35,9 +35,9 @@ async def test_config_sources_get_one_job_each_and_removals_disable(
         assert (glob.kind, glob.every_s, glob.guild_id) == ("unknown", 900, None)
         mine = await app.sources.add(site.feed("/c.xml", "rss20", []), guild_id=5, every="2h")
         await source_jobs.sync()
-        jobs = {j.id: j for j in scheduler.get_jobs() if j.id != SYNC_JOB_ID}
-        assert set(jobs) == {f"source:{glob.id}", f"source:{mine.id}"}
-        job = jobs[f"source:{mine.id}"]
+        polls = {j.id: j for j in scheduler.get_jobs() if j.id != SYNC_JOB_ID}
+        assert set(polls) == {f"source:{glob.id}", f"source:{mine.id}"}
+        job = polls[f"source:{mine.id}"]
         assert job.trigger.interval == timedelta(hours=2) and job.trigger.jitter == 120
         assert (job.coalesce, job.max_instances) == (True, 1)
 

@@ -135,7 +135,10 @@ def trafilatura_extract_no_comments(path: Path, url: str | None) -> str:
     return trafilatura.extract(page, url=url, favor_precision=True, include_comments=False) or ""
 
 
-def _job(extractor: Callable[[Path, str | None], str], page_id: str, path: Path, url: str | None):
+def _job(
+    extractor: Callable[[Path, str | None], str], page_id: str, path: Path, url: str | None
+) -> tuple[str, str, str | None]:
+    """Run one extractor on one page; an exception becomes an error string."""
     try:
         return page_id, extractor(path, url), None
     except Exception as exc:  # one broken page must not stop the benchmark
@@ -143,8 +146,10 @@ def _job(extractor: Callable[[Path, str | None], str], page_id: str, path: Path,
 
 
 def load_truth(data_dir: Path) -> dict[str, dict[str, str]]:
+    """The benchmark's ground truth: {page id: {"articleBody", "url"}}."""
     with open(data_dir / "ground-truth.json", encoding="utf-8") as handle:
-        return json.load(handle)
+        truth: dict[str, dict[str, str]] = json.load(handle)
+    return truth
 
 
 def evaluate(

@@ -9,6 +9,9 @@ import pytest
 
 from bot.app import App
 from bot.settings import Settings
+from tests.site import MakeApp
+
+pytest_plugins = ["tests.site", "tests.store_fixtures"]
 
 GOLD_ARTICLES = Path(__file__).resolve().parent / "gold" / "articles"
 SEED = GOLD_ARTICLES / "00_seed.txt"
@@ -73,10 +76,6 @@ async def any_app(
 
 
 @pytest.fixture()
-async def app(db_url: str, isolated_env: Path) -> AsyncIterator[App]:
-    """Services over a fresh migrated SQLite file; analysis in a thread (model loaded once)."""
-    byline = await App.open(Settings(database={"url": db_url}), processes=False)
-    try:
-        yield byline
-    finally:
-        await byline.close()
+async def app(make_app: MakeApp, isolated_env: Path) -> App:
+    """An App over a fresh SQLite file (db_url's) that may fetch from the local site only."""
+    return await make_app()

@@ -215,7 +215,7 @@ def http_trace_config(metrics: Metrics, service: str) -> aiohttp.TraceConfig:
     _checked(service, RATE_LIMITED_SERVICES)
 
     async def on_request_end(
-        _session: aiohttp.ClientSession,
+        _session: object,  # the session (the guarded fetcher's or discord.py's)
         _context: SimpleNamespace,
         params: aiohttp.TraceRequestEndParams,
     ) -> None:

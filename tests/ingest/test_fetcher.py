@@ -10,7 +10,7 @@ import time
 import tracemalloc
 import zlib
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,13 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.test_utils import TestServer
 
 from bot.errors import FetchRefused, SourceUnavailable
 from bot.ingest.addresses import DEFAULT_PORTS
 from bot.ingest.feeds import parse_feed
 from bot.ingest.fetcher import GuardedConnector, GuardedFetcher
 from bot.settings import FetchSettings
+from tests.site import Site
 
 MiB = 1024 * 1024
 REPO = Path(__file__).resolve().parents[2]
@@ -45,60 +45,6 @@ def zip_bomb(encoding: str) -> bytes:
     parts = [compressor.compress(zeros) for _ in range(200)]
     parts.append(compressor.flush())
     return b"".join(parts)
-
-
-class Site:
-    """A local test server that counts the requests each path receives."""
-
-    def __init__(self) -> None:
-        self.hits: Counter[str] = Counter()
-        self.headers: dict[str, dict[str, str]] = {}
-        self.release = asyncio.Event()
-        self.routes: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] = {}
-        self.app = web.Application(middlewares=[self._count])
-        # Routes are looked up per request because aiohttp freezes its router at start-up.
-        self.app.router.add_get("/{tail:.*}", self._dispatch)
-        self.server = TestServer(self.app, host="127.0.0.1")
-
-    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
-        handler = self.routes.get(request.path)
-        if handler is None:
-            raise web.HTTPNotFound()
-        return await handler(request)
-
-    @web.middleware
-    async def _count(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        self.hits[request.path] += 1
-        self.headers[request.path] = dict(request.headers)
-        return await handler(request)
-
-    @property
-    def port(self) -> int:
-        port = self.server.port
-        assert port is not None
-        return port
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def route(
-        self, path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> None:
-        self.routes[path] = handler
-
-    def static(self, path: str, body: bytes, content_type: str | None, **headers: str) -> None:
-        async def handler(_: web.Request) -> web.Response:
-            response = web.Response(body=body, headers=headers)
-            if content_type is None:
-                # aiohttp would otherwise add application/octet-stream for us.
-                response.headers.popall("Content-Type", None)
-            else:
-                response.headers["Content-Type"] = content_type
-            return response
-
-        self.route(path, handler)
 
 
 class FakeResolver(AbstractResolver):
@@ -145,22 +91,13 @@ class ConnectionCounter:
 
 
 @pytest.fixture
-async def site() -> AsyncIterator[Site]:
-    s = Site()
-    await s.server.start_server()
-    yield s
-    s.release.set()
-    await s.server.close()
-
-
-@pytest.fixture
 async def secret() -> AsyncIterator[Site]:
     """A second local server playing the internal service an attacker wants to reach."""
     s = Site()
     s.static("/secret", b"the database password", "text/plain")
-    await s.server.start_server()
+    await s.start()
     yield s
-    await s.server.close()
+    await s.close()
 
 
 def make_fetcher(

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.db.models import Article
-from tests.sources.conftest import MakeServices
-from tests.sources.helpers import Site, article_page, story
+from tests.site import MakeApp, Site, article_page, story
 
 MiB = 1024 * 1024
 
@@ -48,10 +47,8 @@ async def test_gzip_bomb_page_is_refused_and_nothing_stored(site: Site, app: App
     assert await articles(app) == 0
 
 
-async def test_stalling_server_times_out_in_plain_words(
-    site: Site, make_services: MakeServices
-) -> None:
-    app = await make_services(fetch={"read_timeout_s": 0.5, "total_timeout_s": 2})
+async def test_stalling_server_times_out_in_plain_words(site: Site, make_app: MakeApp) -> None:
+    app = await make_app(fetch={"read_timeout_s": 0.5, "total_timeout_s": 2})
 
     async def stall(_: web.Request) -> web.Response:
         await asyncio.sleep(30)

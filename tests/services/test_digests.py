@@ -1,4 +1,4 @@
-"""Digest runs against a real SQLite store: exactly once, grace, DST repeats, problems."""
+"""DigestService against a real SQLite store: exactly once, grace, DST repeats, problems."""
 
 from __future__ import annotations
 
@@ -11,13 +11,8 @@ from sqlalchemy import select
 from bot.app import App
 from bot.db.models import DigestSlot
 from bot.domain import SlotOutcome
-from bot.scheduling.digests import DigestJobs, digest_job_id
-from bot.scheduling.jobs import JobScheduler
-from bot.scheduling.schedules import parse_schedule
-from bot.scheduling.triggers import SlotTrigger
-from bot.services.guilds import next_digest_at
 from tests.clock import FrozenClock
-from tests.scheduling.conftest import RecordingPoster
+from tests.store_fixtures import RecordingPoster
 
 GUILD = 4242
 CHANNEL = 777
@@ -211,57 +206,3 @@ async def test_a_scheduled_slot_during_digest_now_does_not_post_twice(open_app: 
     scheduled = await _fire(app, poster, datetime(2026, 6, 1, 9, 0, 1, tzinfo=UTC))
     assert (manual.status, scheduled.status) == ("posted", "nothing")
     assert len(poster.posts) == 1
-
-
-async def test_jobs_are_rebuilt_from_the_database_with_stable_ids(open_app: Any) -> None:
-    app = await open_app()
-    await _configured(app, "weekdays 18:30", "America/New_York")
-    await app.guilds.update(5151, channel_id=1, paused=True)
-    await app.guilds.update(6161, schedule="daily 07:00")  # no channel
-    scheduler = JobScheduler()
-    digests = DigestJobs(scheduler, app.digests, app.guilds, RecordingPoster())
-    scheduler.start()
-    try:
-        for _ in range(3):  # as if on_ready fired again: nothing multiplies
-            assert await digests.rebuild() == 1
-        jobs = scheduler.jobs("digest:")
-        assert [j.id for j in jobs] == [digest_job_id(GUILD)]
-        job = jobs[0]
-        assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time == 7200
-        assert isinstance(job.trigger, SlotTrigger)
-        local = job.next_run_time.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
-        assert (local.hour, local.minute, local.weekday() < 5) == (18, 30, True)
-        await app.guilds.pause(GUILD)  # the service tells the jobs (a listener)
-        assert scheduler.jobs("digest:") == []
-    finally:
-        scheduler.shutdown()
-
-
-def test_slot_trigger_walks_dst_days_once_each() -> None:
-    trigger = SlotTrigger(parse_schedule("daily 02:30"), "Europe/Berlin")
-    now = datetime(2026, 10, 23, 12, tzinfo=UTC)
-    fire: datetime | None = None
-    fires: list[datetime] = []
-    for _ in range(5):
-        fire = trigger.get_next_fire_time(fire, now)
-        assert fire is not None
-        fires.append(fire)
-    assert [f.isoformat() for f in fires] == [
-        "2026-10-24T00:30:00+00:00",
-        "2026-10-25T00:30:00+00:00",  # fall-back day: the first 02:30 only
-        "2026-10-26T01:30:00+00:00",
-        "2026-10-27T01:30:00+00:00",
-        "2026-10-28T01:30:00+00:00",
-    ]
-
-
-def test_next_digest_is_none_when_paused_or_without_channel() -> None:
-    from bot.domain import GuildConfig
-
-    def config(channel_id: int | None, paused: bool) -> GuildConfig:
-        return GuildConfig(1, channel_id, "daily 09:00", "UTC", 5, 2, paused, None, None)
-
-    now = datetime(2026, 6, 1, 8, tzinfo=UTC)
-    assert next_digest_at(config(None, False), now) is None
-    assert next_digest_at(config(2, True), now) is None
-    assert next_digest_at(config(2, False), now) == datetime(2026, 6, 1, 9, tzinfo=UTC)

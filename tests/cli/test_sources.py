@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.sources.helpers import Site, ThreadedSite, story
+from tests.site import Site, ThreadedSite, story
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Local sites, feeds of every kind and article pages for the sources tests (no internet)."""
+"""The one fake HTTP origin of the suite: a local site, feeds of every kind and article pages."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ import html
 import json
 import threading
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from bot.app import App
+from bot.settings import Settings
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -170,8 +176,12 @@ class Site:
 
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
+        self.headers: dict[str, dict[str, str]] = {}
         self.routes: dict[str, Handler] = {}
+        # Set when the test ends, so handlers that stall on purpose can finish.
+        self.release = asyncio.Event()
         self.app = web.Application(middlewares=[self._count])
+        # Routes are looked up per request because aiohttp freezes its router at start-up.
         self.app.router.add_get("/{tail:.*}", self._dispatch)
         self.server: TestServer | None = None
 
@@ -180,6 +190,7 @@ class Site:
         await self.server.start_server()
 
     async def close(self) -> None:
+        self.release.set()
         if self.server is not None:
             await self.server.close()
 
@@ -192,6 +203,7 @@ class Site:
     @web.middleware
     async def _count(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         self.hits[request.path] += 1
+        self.headers[request.path] = dict(request.headers)
         return await handler(request)
 
     @property
@@ -213,18 +225,24 @@ class Site:
         self,
         path: str,
         body: bytes,
-        content_type: str = "text/html; charset=utf-8",
+        content_type: str | None = "text/html; charset=utf-8",
         etag: str | None = None,
+        **headers: str,
     ) -> None:
         """Serve fixed bytes; with an etag, answer If-None-Match with 304."""
 
         async def handler(request: web.Request) -> web.Response:
             if etag is not None and request.headers.get("If-None-Match") == etag:
                 return web.Response(status=304, headers={"ETag": etag})
-            headers = {"Content-Type": content_type}
+            response = web.Response(body=body, headers=headers)
+            if content_type is None:
+                # aiohttp would otherwise add application/octet-stream for us.
+                response.headers.popall("Content-Type", None)
+            else:
+                response.headers["Content-Type"] = content_type
             if etag is not None:
-                headers["ETag"] = etag
-            return web.Response(body=body, headers=headers)
+                response.headers["ETag"] = etag
+            return response
 
         self.route(path, handler)
 
@@ -268,3 +286,42 @@ class ThreadedSite:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
+
+
+# ---- fixtures (loaded by tests/conftest.py) -------------------------------------------------
+
+MakeApp = Callable[..., Awaitable[App]]
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[Site]:
+    """The local origin, started for one test."""
+    s = Site()
+    await s.start()
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@pytest.fixture
+async def make_app(tmp_path: Path, site: Site) -> AsyncIterator[MakeApp]:
+    """Open Apps whose fetcher may reach the local site (and nothing else local)."""
+    opened: list[App] = []
+
+    async def make(fetch: dict[str, Any] | None = None, **sections: Any) -> App:
+        name = f"byline-{len(opened)}.db" if opened else "byline.db"  # the first is db_url's
+        settings = Settings(
+            database={"url": f"sqlite+aiosqlite:///{tmp_path / name}"},
+            fetch={"allow_hosts": [site.host], **(fetch or {})},
+            **sections,
+        )
+        app = await App.open(settings, processes=False)
+        opened.append(app)
+        return app
+
+    try:
+        yield make
+    finally:
+        for app in opened:
+            await app.close()

@@ -7,7 +7,7 @@ import pytest
 from bot.app import App
 from bot.errors import FetchRefused, InvalidInput, NotFound, SourceUnavailable
 from bot.scheduling.intervals import MIN_EVERY_S, format_every, parse_every
-from tests.sources.helpers import Site, story
+from tests.site import Site, story
 
 
 @pytest.mark.parametrize(

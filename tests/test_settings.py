@@ -70,7 +70,7 @@ def test_token_comes_only_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_the_documented_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
-    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    example = Path(__file__).resolve().parents[1] / "config.example.toml"
     monkeypatch.setenv("BYLINE_CONFIG", str(example))
     settings = load_settings()
     assert settings.digest.default_schedule == "daily 09:00"

@@ -6,7 +6,7 @@ import pytest
 
 from bot.app import App
 from bot.errors import NotFound
-from tests.sources.helpers import Item, Site, article_page, story
+from tests.site import Item, Site, article_page, story
 
 GUILD_A, GUILD_B = 111, 222
 

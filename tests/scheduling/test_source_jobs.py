@@ -10,18 +10,17 @@ from bot.db.models import Source
 from bot.scheduling.jobs import JobScheduler
 from bot.scheduling.source_jobs import SYNC_JOB_ID, SourceJobs
 from bot.services.sources import REMOVED_FROM_CONFIG
-from tests.sources.conftest import MakeServices
-from tests.sources.helpers import Site
+from tests.site import MakeApp, Site
 
 
 async def test_config_sources_get_one_job_each_and_removals_disable(
-    site: Site, make_services: MakeServices
+    site: Site, make_app: MakeApp
 ) -> None:
     feeds = [
         {"url": site.feed("/a.xml", "rss20", site.stories("/a", [1])), "every": "15m"},
         {"url": site.feed("/b.xml", "atom", []), "every": "bad"},
     ]
-    app = await make_services(sources={"feeds": feeds})
+    app = await make_app(sources={"feeds": feeds})
     jobs = JobScheduler()
     scheduler = jobs.scheduler
     scheduler.start(paused=True)
@@ -65,9 +64,9 @@ async def test_config_sources_get_one_job_each_and_removals_disable(
 
 
 async def test_job_ids_are_stable_and_unchanged_jobs_keep_their_next_run(
-    site: Site, make_services: MakeServices
+    site: Site, make_app: MakeApp
 ) -> None:
-    app = await make_services()
+    app = await make_app()
     view = await app.sources.add(site.feed("/a.xml", "rss20", []), guild_id=1)
     jobs = JobScheduler()
     scheduler = jobs.scheduler

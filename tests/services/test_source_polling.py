@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.db.models import Article, SourceItem
 from bot.services.source_polling import backoff_s
-from tests.sources.conftest import MakeServices
-from tests.sources.helpers import FEED_KINDS, Item, Site, rss20, story
+from tests.site import FEED_KINDS, Item, MakeApp, Site, rss20, story
 
 
 async def count(app: App, table: type) -> int:
@@ -141,9 +140,9 @@ async def test_billion_laughs_and_xxe_feeds_are_harmless(
 
 
 async def test_failures_are_counted_backed_off_and_disable_the_source(
-    site: Site, make_services: MakeServices
+    site: Site, make_app: MakeApp
 ) -> None:
-    app = await make_services(sources={"max_failures": 3})
+    app = await make_app(sources={"max_failures": 3})
     site.feed("/feed.xml", "rss20", site.stories("/s", [1]))
     view = await app.sources.add(site.url("/feed.xml"), guild_id=None, every="10m")
 
@@ -180,9 +179,9 @@ async def test_poll_due_only_polls_sources_whose_time_has_come(site: Site, app: 
 
 
 async def test_a_manual_poll_that_works_reenables_a_disabled_source(
-    site: Site, make_services: MakeServices
+    site: Site, make_app: MakeApp
 ) -> None:
-    app = await make_services(sources={"max_failures": 1})
+    app = await make_app(sources={"max_failures": 1})
     site.feed("/feed.xml", "rss20", site.stories("/s", [1]))
     view = await app.sources.add(site.url("/feed.xml"), guild_id=None)
     del site.routes["/feed.xml"]

@@ -1,4 +1,4 @@
-"""A real SQLite store with a few really ingested articles, shared by the scheduling tests."""
+"""A real SQLite store with a few really ingested articles, shared by the digest tests."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.errors import PostProblem
 from bot.settings import Settings
 from tests.clock import FrozenClock
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = [
     ROOT / "tests/gold/articles" / n
     for n in ("01_senate_water_bill.txt", "02_grocery_merger.txt", "03_whitcomb_verdict.txt")

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.discord.fake_server import FakeDiscord
+from tests.discord.fake import FakeDiscord
 
 FAKE_TOKEN = "fake-bot-token.for-tests-only.0123456789"
 

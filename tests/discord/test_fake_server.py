@@ -17,11 +17,12 @@ from discord.ext import commands
 
 from bot.discord_app.api_base import use_api_base
 from tests.discord.conftest import FAKE_TOKEN
-from tests.discord.fake_server import (
+from tests.discord.fake import (
     EMBED_LINKS,
     MANAGE_GUILD,
     FakeDiscord,
     StandardGuild,
+    permissions_for,
 )
 
 
@@ -426,9 +427,9 @@ async def test_unregistered_command_is_refused_by_the_fake(
 def test_bot_permissions_follow_channel_overwrites(fake_discord: FakeDiscord) -> None:
     std = fake_discord.seed_standard_guild()
     guild = std.guild
-    assert guild.permissions_for(fake_discord.bot_id, std.no_embeds.id) & EMBED_LINKS == 0
-    assert guild.permissions_for(fake_discord.bot_id, std.news.id) & EMBED_LINKS
-    assert guild.permissions_for(guild.owner_id, std.no_send.id) == discord.Permissions.all().value
+    assert permissions_for(guild, fake_discord.bot_id, std.no_embeds.id) & EMBED_LINKS == 0
+    assert permissions_for(guild, fake_discord.bot_id, std.news.id) & EMBED_LINKS
+    assert permissions_for(guild, guild.owner_id, std.no_send.id) == discord.Permissions.all().value
 
 
 SUBPROCESS_BOT = """

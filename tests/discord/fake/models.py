@@ -398,7 +398,11 @@ class RecordedRequest:
     json: Any
     status: int = 0
     files: list[File] = field(default_factory=list)
+    # The route template it matched ("POST /channels/{channel_id}/messages"), if any.
     route: str = ""
+    # When it arrived (time.monotonic()) and the headers of the answer (rate limits).
+    at: float = field(default_factory=time.monotonic)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

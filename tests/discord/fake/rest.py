@@ -241,6 +241,7 @@ class RestApi:
         self.world.requests.append(record)
         response = await self._answer(request, path, record)
         record.status = response.status
+        record.headers = dict(response.headers)
         return response
 
     def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:

@@ -226,14 +226,19 @@ class FakeDiscord:
         owner_id: int | None = None,
         everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
+        shard_id: int | None = None,
     ) -> FakeGuild:
-        """Create a guild with @everyone, an owner, and the bot (with a managed role)."""
+        """Create a guild with @everyone, an owner, and the bot (with a managed role).
+
+        shard_id picks an id that this shard (of the world's shard_count) owns.
+        """
         return self.world.add_guild(
             name,
             guild_id=guild_id,
             owner_id=owner_id,
             everyone_permissions=everyone_permissions,
             bot_permissions=bot_permissions,
+            shard_id=shard_id,
         )
 
     def bot_role(self, guild_id: int) -> FakeRole:

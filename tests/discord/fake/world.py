@@ -56,6 +56,14 @@ def shard_for(guild_id: int, shard_count: int) -> int:
     return (guild_id >> 22) % shard_count
 
 
+def guild_id_on_shard(snowflake: SnowflakeFactory, shard_id: int, shard_count: int) -> int:
+    """Return a new snowflake that shard `shard_id` of `shard_count` owns as a guild id."""
+    base = snowflake()
+    ms = base >> 22
+    ms += (shard_id - ms % shard_count) % shard_count
+    return (ms << 22) | (base & 0x3FFFFF)
+
+
 def _no_emit(event: str, guild_id: int | None, build: Callable[[], Any]) -> None:
     """Drop events while no gateway is attached."""
 
@@ -103,8 +111,14 @@ class World:
         owner_id: int | None = None,
         everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
+        shard_id: int | None = None,
     ) -> FakeGuild:
-        """Create a guild with @everyone, an owner, and the bot (with a managed role)."""
+        """Create a guild with @everyone, an owner, and the bot (with a managed role).
+
+        shard_id picks an id that this shard (of the world's shard_count) owns.
+        """
+        if guild_id is None and shard_id is not None:
+            guild_id = guild_id_on_shard(self.snowflake, shard_id, self.shard_count)
         gid = guild_id or self.snowflake()
         owner = owner_id or self.snowflake()
         guild = FakeGuild(id=gid, name=name, owner_id=owner)

@@ -7,8 +7,13 @@ HTTP 599, a log line at ERROR and an entry in ``FakeDiscord.errors`` (the ``fake
 fixture fails the test when that list is not empty).
 
 Modules: ``models`` (guilds, channels, messages, interactions as data), ``world`` (the state a
-test builds), ``permissions``, ``payloads`` (Discord's message limits), ``gateway``, ``rest``,
-``interactions``, ``ratelimits``, and ``server`` (``FakeDiscord``, which wires them).
+test builds and the messages in it), ``permissions`` (base permissions, then overwrites),
+``payloads`` (Discord's message limits and the fields the fake implements), ``gateway``
+(HELLO/IDENTIFY/READY/RESUME, heartbeats, dispatch per shard), ``rest`` (routing, auth,
+injected failures, and the application/user/guild routes), ``channels`` (messages, nonces,
+threads, forum posts, DMs), ``interactions`` (sending interactions; callbacks, followups,
+webhook edits), ``ratelimits`` (global and per-route limits with Discord's headers), and
+``server`` (``FakeDiscord``, which wires them and is what tests use).
 
 Run standalone: ``python -m tests.discord.fake --port 8123 --guilds 1``.
 """

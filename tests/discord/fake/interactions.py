@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tests.discord.fake.common import (
     DiscordError,
@@ -36,7 +36,8 @@ from tests.discord.fake.rest import Call, Route
 from tests.discord.fake.world import World
 
 if TYPE_CHECKING:
-    from discord.types.interactions import InteractionCallback
+    from discord.types.interactions import InteractionCallback, InteractionType
+    from discord.types.message import MessageType
 
 
 # Which callback types Discord accepts for each interaction type.
@@ -265,7 +266,7 @@ class Interactions:
         interaction: FakeInteraction,
         payload: JSONObject,
         files: Any,
-        message_type: int = 0,
+        message_type: MessageType = 0,
     ) -> FakeMessage:
         return self.world.create_message(
             self._channel(interaction),
@@ -296,7 +297,7 @@ class Interactions:
                 "INTERACTION_RESPONSE_TYPE_INVALID",
                 f"Callback type {kind} is not valid for interaction type {interaction.type}",
             )
-        reply_type = 20 if interaction.type == 2 else 19
+        reply_type: MessageType = 20 if interaction.type == 2 else 19
         if kind == 4:
             check_fields(data, MESSAGE_FIELDS, "interaction callback data")
             validate_message_payload(data, has_files=bool(call.files), creating=True)
@@ -339,8 +340,10 @@ class Interactions:
                 )
 
     def _callback_response(self, interaction: FakeInteraction, kind: Any) -> InteractionCallback:
+        # FakeInteraction.type is a plain int (tests may send any); Discord's are 1-5.
+        kind_of_interaction = cast("InteractionType", interaction.type)
         answer: InteractionCallback = {
-            "interaction": {"id": str(interaction.id), "type": interaction.type}  # type: ignore[typeddict-item]
+            "interaction": {"id": str(interaction.id), "type": kind_of_interaction}
         }
         original = interaction.original
         if original is not None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from tests.discord.fake.channels import ChannelRoutes
 from tests.discord.fake.common import JSONObject, SnowflakeFactory, user_json, wait_until
 from tests.discord.fake.gateway import Gateway, GatewaySession
 from tests.discord.fake.interactions import Interactions
@@ -87,7 +88,11 @@ class FakeDiscord:
         self.rest = RestApi(
             self.world,
             self.ratelimits,
-            [*resources.routes(), *self.interactions_api.routes()],
+            [
+                *resources.routes(),
+                *ChannelRoutes(self.world).routes(),
+                *self.interactions_api.routes(),
+            ],
             check_token=self._check_token,
         )
         self._runner: web.AppRunner | None = None

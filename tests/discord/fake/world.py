@@ -42,6 +42,7 @@ from tests.discord.fake.permissions import (
 
 if TYPE_CHECKING:
     from discord.types.message import Message as MessagePayload
+    from discord.types.message import MessageType
     from discord.types.user import User
 
 
@@ -376,7 +377,7 @@ class World:
         payload: JSONObject,
         files: list[File],
         *,
-        message_type: int = 0,
+        message_type: MessageType = 0,
         interaction: FakeInteraction | None = None,
     ) -> MessagePayload:
         """Build the message object Discord answers for a create."""
@@ -404,7 +405,7 @@ class World:
             ],
             "embeds": [normalise_embed(e) for e in payload.get("embeds") or []],
             "pinned": False,
-            "type": message_type,  # type: ignore[typeddict-item]
+            "type": message_type,
             "flags": int(payload.get("flags") or 0),
             "components": payload.get("components") or [],
         }
@@ -417,14 +418,22 @@ class World:
             user: User = payload_user or interaction.payload["user"]
             data["webhook_id"] = str(self.application_id)
             data["application_id"] = str(self.application_id)
-            data["interaction_metadata"] = {
-                "id": str(interaction.id),
-                "type": 2 if interaction.type == 2 else 3,  # type: ignore[typeddict-item]
-                "user": user,
-                "authorizing_integration_owners": interaction.payload.get(
-                    "authorizing_integration_owners", {}
-                ),
-            }
+            owners = interaction.payload.get("authorizing_integration_owners", {})
+            if interaction.type == 3:
+                data["interaction_metadata"] = {
+                    "id": str(interaction.id),
+                    "type": 3,
+                    "user": user,
+                    "authorizing_integration_owners": owners,
+                    "interacted_message_id": interaction.payload["message"]["id"],
+                }
+            else:
+                data["interaction_metadata"] = {
+                    "id": str(interaction.id),
+                    "type": 2,
+                    "user": user,
+                    "authorizing_integration_owners": owners,
+                }
         return data
 
     def create_message(
@@ -433,7 +442,7 @@ class World:
         payload: JSONObject,
         files: list[File],
         *,
-        message_type: int = 0,
+        message_type: MessageType = 0,
         interaction: FakeInteraction | None = None,
         message_id: int | None = None,
     ) -> FakeMessage:

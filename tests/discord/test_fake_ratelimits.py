@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 import pytest
+from discord.ext import commands
 
 from tests.discord.conftest import raw_request, running_bot
 from tests.discord.fake import Bucket, FakeDiscord, RateLimiter, RateLimits, StandardGuild
@@ -159,26 +160,25 @@ async def test_global_429s_make_discord_py_pause_every_request_then_all_succeed(
 
 
 async def test_interaction_callbacks_are_not_bound_by_the_global_limit(make_fake: MakeFake) -> None:
-    fake = await make_fake(rate_limits=RateLimits.discord().with_global(limit=3, per_s=60.0))
+    fake = await make_fake(rate_limits=RateLimits.off())
     std = fake.seed_standard_guild()
 
-    def setup(bot: discord.Client) -> None:
-        tree = bot.tree  # type: ignore[attr-defined]
-
-        @tree.command(name="ping", description="Ping", guild=discord.Object(std.guild.id))
+    def setup(bot: commands.Bot) -> None:
+        @bot.tree.command(name="ping", description="Ping", guild=discord.Object(std.guild.id))
         async def ping(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("pong")
             await interaction.followup.send("and a followup")
 
     async with running_bot(fake, setup) as bot:
-        # Use up the global limit for this minute: anything but interactions now gets 429.
-        statuses = [(await raw_request(fake, "GET", "/users/@me"))[0] for _ in range(4)]
+        # From now on one request a minute: use it up, so anything but interactions gets 429.
+        fake.set_rate_limits(RateLimits.discord().with_global(limit=1, per_s=60.0))
+        statuses = [(await raw_request(fake, "GET", "/users/@me"))[0] for _ in range(2)]
         interaction = await fake.send_slash_command(
             "ping", guild_id=std.guild.id, require_registered=False
         )
         await fake.wait_for_followups(interaction)
         assert bot.is_ready()
-    assert 429 in statuses
+    assert statuses == [200, 429]
     callback = fake.requests_to("POST", rf"/interactions/{interaction.id}/.+/callback")
     followup = fake.requests_to("POST", r"/webhooks/\d+/[^/]+")
     assert [r.status for r in callback] == [200] and [r.status for r in followup] == [200]

@@ -339,6 +339,10 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ failures and expiry
 
+    def set_rate_limits(self, limits: RateLimits) -> None:
+        """Change the world's rate limits from now on (counters and open windows are kept)."""
+        self.ratelimits.config = limits
+
     def fail_next(
         self,
         method: str,

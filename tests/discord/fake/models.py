@@ -64,6 +64,7 @@ class FakeRole:
     position: int = 0
     managed: bool = False
     bot_id: int | None = None
+    mentionable: bool = False
 
     def to_json(self) -> RolePayload:
         data: RolePayload = {
@@ -77,7 +78,7 @@ class FakeRole:
             "position": self.position,
             "permissions": str(self.permissions),
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "flags": 0,
         }
         if self.bot_id is not None:

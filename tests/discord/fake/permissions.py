@@ -18,6 +18,7 @@ EMBED_LINKS = P(embed_links=True).value
 ATTACH_FILES = P(attach_files=True).value
 MANAGE_GUILD = P(manage_guild=True).value
 READ_MESSAGE_HISTORY = P(read_message_history=True).value
+MENTION_EVERYONE = P(mention_everyone=True).value
 DEFAULT_EVERYONE_PERMISSIONS = P(
     view_channel=True,
     send_messages=True,
@@ -29,6 +30,8 @@ DEFAULT_EVERYONE_PERMISSIONS = P(
     use_external_emojis=True,
     read_message_history=True,
     use_application_commands=True,
+    # On by default for @everyone in a new guild, as on Discord.
+    mention_everyone=True,
     create_instant_invite=True,
     change_nickname=True,
     connect=True,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from tests.discord.fake.common import JSONObject, SnowflakeFactory, now_iso, user_json
+from tests.discord.fake.mentions import resolve_mentions
 from tests.discord.fake.models import (
     DM,
     EPHEMERAL,
@@ -382,6 +383,7 @@ class World:
     ) -> MessagePayload:
         """Build the message object Discord answers for a create."""
         channel_id = channel.id
+        mentions = resolve_mentions(self, channel, payload)
         data: MessagePayload = {
             "id": str(message_id),
             "channel_id": str(channel_id),
@@ -390,9 +392,9 @@ class World:
             "timestamp": now_iso(),
             "edited_timestamp": None,
             "tts": bool(payload.get("tts", False)),
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
+            "mention_everyone": mentions.everyone,
+            "mentions": mentions.users,
+            "mention_roles": mentions.roles,
             "attachments": [
                 {
                     "id": str(self.snowflake()),
@@ -482,6 +484,16 @@ class World:
         data = message.data
         if payload.get("content") is not None:
             data["content"] = str(payload["content"])
+            channel = self.channel(message.channel_id)
+            # An edit re-parses the new content with the edit's (or else the first) allowed_mentions.
+            allowed = payload.get("allowed_mentions", message.payload.get("allowed_mentions"))
+            parsed = {"content": data["content"]}
+            if allowed is not None:
+                parsed["allowed_mentions"] = allowed
+            mentions = resolve_mentions(self, channel, parsed)
+            data["mention_everyone"] = mentions.everyone
+            data["mentions"] = mentions.users
+            data["mention_roles"] = mentions.roles
         if payload.get("components") is not None:
             data["components"] = payload["components"]
         if payload.get("flags") is not None:

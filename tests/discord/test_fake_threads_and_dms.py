@@ -111,6 +111,24 @@ async def test_a_text_channel_thread_takes_messages_and_the_parent_permissions(
     assert denied.value.code == 50013
 
 
+async def test_threads_that_exist_before_login_arrive_in_guild_create(
+    fake_discord: FakeDiscord, std: StandardGuild
+) -> None:
+    forum = fake_discord.add_forum(std.guild.id, "digests", ["World"])
+    post = fake_discord.add_thread(forum.id, "Old post", applied_tags=[forum.tag("World").id])
+    thread = fake_discord.add_thread(std.news.id, "Old thread")
+    async with running_bot(fake_discord) as bot:
+        seen_post, seen_thread = bot.get_channel(post.id), bot.get_channel(thread.id)
+        assert isinstance(seen_post, discord.Thread) and isinstance(seen_thread, discord.Thread)
+        assert seen_post.parent_id == forum.id and seen_thread.parent_id == std.news.id
+        assert [t.name for t in seen_post.applied_tags] == ["World"]
+    session = fake_discord.session
+    assert session is not None
+    (guild_create,) = session.dispatched("GUILD_CREATE")
+    assert {t["id"] for t in guild_create["threads"]} == {str(post.id), str(thread.id)}
+    assert str(post.id) not in {c["id"] for c in guild_create["channels"]}
+
+
 async def test_a_thread_started_from_a_message_has_the_message_id(
     fake_discord: FakeDiscord, std: StandardGuild
 ) -> None:

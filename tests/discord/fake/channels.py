@@ -181,35 +181,6 @@ class ChannelRoutes:
             )
         return minutes
 
-    def _new_thread(
-        self,
-        parent: FakeChannel,
-        name: str,
-        kind: int,
-        minutes: Any,
-        *,
-        thread_id: int | None = None,
-        applied_tags: list[int] | None = None,
-    ) -> FakeChannel:
-        guild = self.world.guilds[parent.guild_id]
-        thread = FakeChannel(
-            id=thread_id or self.world.snowflake(),
-            guild_id=parent.guild_id,
-            name=name,
-            type=kind,
-            parent_id=parent.id,
-            owner_id=self.world.bot_id,
-            auto_archive_duration=minutes,
-            applied_tags=applied_tags or [],
-        )
-        guild.channels[thread.id] = thread
-        return thread
-
-    def _announce_thread(self, thread: FakeChannel) -> None:
-        self.world.emit(
-            "THREAD_CREATE", thread.guild_id, lambda: {**thread.guild_json(), "newly_created": True}
-        )
-
     async def post_thread(self, call: Call) -> Any:
         parent = self._live_channel(call)
         if parent.type == FORUM:
@@ -231,8 +202,7 @@ class ChannelRoutes:
         needed = CREATE_PRIVATE_THREADS if kind == PRIVATE_THREAD else CREATE_PUBLIC_THREADS
         if not perms & needed:
             raise DiscordError(403, "Missing Permissions", 50013)
-        thread = self._new_thread(parent, name, kind, minutes)
-        self._announce_thread(thread)
+        thread = self.world.add_thread(parent.id, name, type=kind, auto_archive_minutes=minutes)
         return thread.guild_json()
 
     async def _post_forum_post(self, call: Call, forum: FakeChannel) -> Any:
@@ -270,8 +240,9 @@ class ChannelRoutes:
         ):
             raise DiscordError(403, "Missing Permissions", 50013)
         validate_message_payload(message, has_files=bool(call.files), creating=True)
-        thread = self._new_thread(forum, name, PUBLIC_THREAD, minutes, applied_tags=tags)
-        self._announce_thread(thread)
+        thread = self.world.add_thread(
+            forum.id, name, auto_archive_minutes=minutes, applied_tags=tags
+        )
         # A forum post's starter message has the thread's id (Discord does the same).
         first = self.world.create_message(thread, message, call.files, message_id=thread.id)
         return {**thread.guild_json(), "message": first.data}
@@ -294,6 +265,7 @@ class ChannelRoutes:
         if any(c.id == message.id for c in self.world.guilds[parent.guild_id].channels.values()):
             raise DiscordError(400, "A thread has already been created for this message", 160004)
         kind = NEWS_THREAD if parent.type == NEWS else PUBLIC_THREAD
-        thread = self._new_thread(parent, name, kind, minutes, thread_id=message.id)
-        self._announce_thread(thread)
+        thread = self.world.add_thread(
+            parent.id, name, type=kind, auto_archive_minutes=minutes, thread_id=message.id
+        )
         return thread.guild_json()

@@ -14,6 +14,7 @@ from tests.discord.fake.common import JSONObject, SnowflakeFactory, user_json, w
 from tests.discord.fake.gateway import Gateway, GatewaySession
 from tests.discord.fake.interactions import Interactions
 from tests.discord.fake.models import (
+    PUBLIC_THREAD,
     TEXT,
     FakeChannel,
     FakeGuild,
@@ -306,6 +307,17 @@ class FakeDiscord:
         return self.world.add_forum(
             guild_id, name, tags, require_tag=require_tag, moderated=moderated
         )
+
+    def add_thread(
+        self,
+        parent_id: int,
+        name: str,
+        *,
+        type: int = PUBLIC_THREAD,
+        applied_tags: Iterable[int] = (),
+    ) -> FakeChannel:
+        """Add a thread under a channel (dispatches THREAD_CREATE when connected)."""
+        return self.world.add_thread(parent_id, name, type=type, applied_tags=applied_tags)
 
     def set_overwrite(
         self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0

@@ -19,8 +19,10 @@ from tests.discord.fake.models import (
     FORUM,
     GUILD_CHANNEL_TYPES,
     LOADING,
+    PUBLIC_THREAD,
     REQUIRE_TAG,
     TEXT,
+    THREAD_TYPES,
     EventSink,
     FakeChannel,
     FakeGuild,
@@ -32,6 +34,7 @@ from tests.discord.fake.models import (
     File,
     RecordedRequest,
     StandardGuild,
+    ThreadArchiveMinutes,
 )
 from tests.discord.fake.permissions import (
     DEFAULT_BOT_PERMISSIONS,
@@ -248,6 +251,39 @@ class World:
         guild.channels[forum.id] = forum
         self.emit("CHANNEL_CREATE", guild_id, forum.to_json)
         return forum
+
+    def add_thread(
+        self,
+        parent_id: int,
+        name: str,
+        *,
+        type: int = PUBLIC_THREAD,
+        thread_id: int | None = None,
+        owner_id: int | None = None,
+        applied_tags: Iterable[int] = (),
+        auto_archive_minutes: ThreadArchiveMinutes = 1440,
+    ) -> FakeChannel:
+        """Add a thread (or, in a forum, a post without its message) under a channel."""
+        if type not in THREAD_TYPES:
+            raise ValueError(f"{type} is not a thread type")
+        parent = self.channel(parent_id)
+        thread = FakeChannel(
+            id=thread_id or self.snowflake(),
+            guild_id=parent.guild_id,
+            name=name,
+            type=type,
+            parent_id=parent.id,
+            owner_id=owner_id or self.bot_id,
+            auto_archive_duration=auto_archive_minutes,
+            applied_tags=list(applied_tags),
+        )
+        self.guilds[parent.guild_id].channels[thread.id] = thread
+        self.emit(
+            "THREAD_CREATE",
+            thread.guild_id,
+            lambda: {**thread.guild_json(), "newly_created": True},
+        )
+        return thread
 
     def set_overwrite(
         self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0

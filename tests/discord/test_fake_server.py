@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app.api_base import use_api_base
-from tests.discord.conftest import FAKE_TOKEN, running_bot
+from tests.discord.conftest import FAKE_TOKEN, guilds_bot, running_bot
 from tests.discord.fake import (
     EMBED_LINKS,
     MANAGE_GUILD,
@@ -457,3 +457,34 @@ def test_use_api_base_none_leaves_discord_py_alone() -> None:
     before = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
     use_api_base(None)
     assert before == (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+
+
+async def test_heartbeats_are_acked_and_a_zombie_connection_is_resumed_without_losing_events(
+    make_fake: Any,
+) -> None:
+    fake: FakeDiscord = await make_fake(heartbeat_interval_ms=100)
+    std = fake.seed_standard_guild()
+    seen: list[str] = []
+
+    def setup(bot: commands.Bot) -> None:
+        @bot.tree.command(name="ping", description="Ping", guild=discord.Object(std.guild.id))
+        async def ping(interaction: discord.Interaction) -> None:
+            seen.append("ping")
+            await interaction.response.send_message("pong")
+
+    bot = guilds_bot(heartbeat_timeout=0.5)
+    async with running_bot(fake, setup, bot=bot):
+        session = await fake.wait_for_ready()
+        await fake.wait_until(lambda: session.heartbeats >= 2, 5.0, "two heartbeats")
+        reported_seq = session.last_heartbeat_seq
+        await fake.stop_responding()
+        # Sent while the connection is a zombie: only the RESUME replay delivers it.
+        interaction = await fake.send_slash_command(
+            "ping", guild_id=std.guild.id, require_registered=False
+        )
+        await fake.wait_until(lambda: fake.resume_count == 1, 10.0, "a RESUME")
+        await fake.wait_for_callback(interaction)
+    # A heartbeat carries the last sequence number the client received.
+    assert reported_seq is not None and 0 < reported_seq <= session.sent_seq
+    assert fake.identify_count == 1 and fake.session is session and not session.silent
+    assert seen == ["ping"]

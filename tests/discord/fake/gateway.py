@@ -52,6 +52,11 @@ class GatewaySession:
     writer: asyncio.Task[None] | None = None
     # What READY announced, and which guilds got a GUILD_CREATE on this session.
     guild_ids: list[int] = field(default_factory=list)
+    # Heartbeats received (with the last sequence the client reported), and whether the fake
+    # plays a zombie connection: no ACKs and no events until the client reconnects.
+    heartbeats: int = 0
+    last_heartbeat_seq: int | None = None
+    silent: bool = False
 
     @property
     def shard_id(self) -> int:
@@ -147,7 +152,8 @@ class Gateway:
     ) -> GatewaySession:
         """Send a DISPATCH to the owning shard and wait until it is written.
 
-        While that client is disconnected the event is only buffered; RESUME replays it.
+        While that client is disconnected (or the connection plays a zombie) the event is only
+        buffered; RESUME replays it.
         """
         if guild_id is None and data.get("guild_id") is not None:
             guild_id = int(data["guild_id"])
@@ -156,7 +162,7 @@ class Gateway:
             raise RuntimeError(f"cannot dispatch {event}: no client has identified for it")
         frame = self._enqueue(session, event, data)
         await wait_until(
-            lambda: session.ws is None or session.sent_seq >= frame["s"],
+            lambda: session.ws is None or session.silent or session.sent_seq >= frame["s"],
             timeout_s,
             f"sending {event}",
         )
@@ -167,7 +173,8 @@ class Gateway:
         with contextlib.suppress(ConnectionError, RuntimeError):
             while session.ws is ws and not ws.closed:
                 session.wake.clear()
-                for frame in [f for f in session.events if f["s"] > session.sent_seq]:
+                pending = [] if session.silent else session.events
+                for frame in [f for f in pending if f["s"] > session.sent_seq]:
                     await ws.send_str(json.dumps(frame))
                     session.sent_seq = frame["s"]
                 await session.wake.wait()
@@ -215,6 +222,15 @@ class Gateway:
         if session.ws is not None:
             await session.ws.send_str(json.dumps({"op": 7, "d": None}))
 
+    async def stop_responding(self, *, shard_id: int | None = None) -> GatewaySession:
+        """Turn the connection into a zombie: no heartbeat ACKs, no events (buffered for RESUME).
+
+        discord.py notices after its heartbeat_timeout and reconnects with RESUME.
+        """
+        session = await self.wait_for_ready(shard_id=shard_id)
+        session.silent = True
+        return session
+
     async def close_all(self) -> None:
         """Close every open socket (server shutdown)."""
         for session in self.sessions.values():
@@ -243,7 +259,11 @@ class Gateway:
                 self.received.append(_redact(frame))
                 op = frame.get("op")
                 if op == 1:
-                    await ws.send_str(json.dumps({"op": 11, "d": None}))
+                    if session is not None:
+                        session.heartbeats += 1
+                        session.last_heartbeat_seq = frame.get("d")
+                    if session is None or not session.silent:
+                        await ws.send_str(json.dumps({"op": 11, "d": None}))
                 elif op == 2:
                     session = await self._identify(ws, request, frame["d"])
                 elif op == 6:
@@ -304,6 +324,7 @@ class Gateway:
         self, session: GatewaySession, ws: web.WebSocketResponse, request: web.Request
     ) -> None:
         session.ready_seq = session.seq
+        session.silent = False
         session.ws, session.request = ws, request
         session.writer = asyncio.create_task(self._write_events(session, ws))
 

@@ -486,6 +486,10 @@ class FakeDiscord:
         """Send INVALID_SESSION (op 9); a non-resumable one forgets the session."""
         await self.gateway.invalidate_session(resumable=resumable, shard_id=shard_id)
 
+    async def stop_responding(self, *, shard_id: int | None = None) -> GatewaySession:
+        """Play a zombie connection (no heartbeat ACKs, no events) until the client reconnects."""
+        return await self.gateway.stop_responding(shard_id=shard_id)
+
     async def request_reconnect(self, *, shard_id: int | None = None) -> None:
         """Send RECONNECT (op 7); discord.py then resumes."""
         await self.gateway.request_reconnect(shard_id=shard_id)

@@ -8,8 +8,7 @@ import discord
 from discord.http import Route
 
 from tests.discord.conftest import running_bot
-from tests.discord.fake import FakeDiscord, StandardGuild
-from tests.discord.fake.permissions import MENTION_EVERYONE
+from tests.discord.fake import MENTION_EVERYONE, FakeDiscord, StandardGuild
 
 
 def _post(channel_id: int) -> Route:

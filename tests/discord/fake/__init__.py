@@ -15,7 +15,25 @@ threads, forum posts, DMs), ``interactions`` (sending interactions; callbacks, f
 webhook edits), ``ratelimits`` (global and per-route limits with Discord's headers), and
 ``server`` (``FakeDiscord``, which wires them and is what tests use).
 
-Run standalone: ``python -m tests.discord.fake --port 8123 --guilds 1``.
+Using it (the ``fake_discord`` fixture is ``FakeDiscord(token=FAKE_TOKEN)``, started)::
+
+    fake = FakeDiscord(token=...)                                   # Discord's rate limits
+    fake = FakeDiscord(token=..., rate_limits=RateLimits.off())     # none, and no headers
+    fake = FakeDiscord(token=..., rate_limits=RateLimits.discord()
+                       .with_bucket("message-create", limit=2, per_s=0.5)
+                       .with_global(limit=10, per_s=1.0))
+    fake.set_rate_limits(...); fake.ratelimits.served["POST /channels/{channel_id}/messages"]
+    fake = FakeDiscord(token=..., shard_count=2)    # GET /gateway/bot says 2
+    guild = fake.add_guild("A", shard_id=1)         # an id that shard 1 of 2 owns
+    std = fake.seed_standard_guild()                # #general, #news, #no-send, #no-embeds
+    forum = fake.add_forum(guild.id, "digests", ["World", "Local"], require_tag=True)
+    fake.add_thread(std.news.id, "Comments"); fake.threads_of(forum.id)
+    member = fake.add_member(guild.id, "reader", dms_open=False)   # DMs answer 403 50007
+    interaction = await fake.send_slash_command("feed add", {"url": "u"}, guild_id=guild.id)
+    await fake.wait_for_callback(interaction); fake.channel_messages(std.news.id)
+    fake.shards[1].dispatched("INTERACTION_CREATE")  # what one shard's session was sent
+
+Run standalone: ``python -m tests.discord.fake --port 8123 --guilds 1 [--shards 2]``.
 """
 
 from tests.discord.fake.common import DiscordError, JSONObject
@@ -44,8 +62,11 @@ from tests.discord.fake.permissions import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
     ATTACH_FILES,
+    CREATE_PRIVATE_THREADS,
+    CREATE_PUBLIC_THREADS,
     EMBED_LINKS,
     MANAGE_GUILD,
+    MENTION_EVERYONE,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
@@ -60,10 +81,13 @@ __all__ = [
     "ALL_PERMISSIONS",
     "ATTACH_FILES",
     "CATEGORY",
+    "CREATE_PRIVATE_THREADS",
+    "CREATE_PUBLIC_THREADS",
     "DM",
     "EMBED_LINKS",
     "FORUM",
     "MANAGE_GUILD",
+    "MENTION_EVERYONE",
     "NEWS",
     "PRIVATE_THREAD",
     "PUBLIC_THREAD",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -106,3 +107,11 @@ async def raw_request(
     ):
         data = await response.json() if response.content_type == "application/json" else None
         return response.status, dict(response.headers), data
+
+
+@pytest.fixture(scope="session")
+def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The gold articles and a mention-bait article, ingested for real once per session."""
+    from tests.discord_app.harness import build_template
+
+    return build_template(tmp_path_factory.mktemp("template"))

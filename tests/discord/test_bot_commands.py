@@ -1,113 +1,63 @@
-"""Every slash command end to end: `byline run` as a subprocess against FakeDiscord.
+"""Every slash command through the real discord.py client, in-process, one world per test.
 
-One bot process serves the whole module (commands are read-mostly); tests that change the
-server's settings run in file order and say what they leave behind.
+Each test gets its own FakeDiscord, its own copy of the template store and its own bot
+(tests/discord_app/world.py), so any order works. The subprocess tier (`byline run` itself,
+restarts, two processes) lives in test_runner.py and test_scheduled_digests.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
-from tests.discord.conftest import FAKE_TOKEN
-from tests.discord.fake import (
-    MANAGE_GUILD,
-    SEND_MESSAGES,
-    FakeDiscord,
-    FakeInteraction,
-    StandardGuild,
-    validate_message_payload,
-)
+from tests.discord.fake import MANAGE_GUILD, SEND_MESSAGES, validate_message_payload
 from tests.discord_app.harness import (
     BAIT_TITLE,
-    BotProcess,
     all_text,
-    build_template,
-    copy_db,
     outgoing_payloads,
-    start_bot,
     template_article_count,
 )
-
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+from tests.discord_app.world import World, running_world
 
 EPHEMERAL = 64
 
 
-@dataclass
-class World:
-    fake: FakeDiscord
-    std: StandardGuild
-    bot: BotProcess
-    work: Path
-
-    @property
-    def guild_id(self) -> int:
-        return self.std.guild.id
+@pytest.fixture
+async def world(template_store: Path, tmp_path: Path) -> AsyncIterator[World]:
+    async with running_world(template_store, tmp_path) as w:
+        yield w
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory.mktemp("template"))
-
-
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def world(template: Path, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    fake = FakeDiscord(token=FAKE_TOKEN)
-    await fake.start()
-    std = fake.seed_standard_guild()
-    work = tmp_path_factory.mktemp("bot")
-    copy_db(template, work)
-    bot = await start_bot(fake, work, std.guild.id)
-    try:
-        yield World(fake, std, bot, work)
-    finally:
-        await bot.stop()
-        await fake.stop()
-        log = bot.output()
-        (Path(__file__).parents[2] / ".pytest-last-bot.log").write_text(log, encoding="utf-8")
-        assert "Traceback" not in log  # no command hit an unexpected error
-        assert FAKE_TOKEN not in log  # never log the token
-        fake.assert_no_errors()
+async def configured(w: World, **changes: Any) -> None:
+    """The server's digest settings, as an admin would have set them."""
+    await w.app.guilds.update(
+        w.guild_id,
+        channel_id=w.std.news.id,
+        schedule="weekdays 18:30",
+        timezone="Europe/Berlin",
+        max_articles=25,
+        **changes,
+    )
 
 
 async def command(
     w: World, name: str, options: dict[str, Any] | None = None, *, user: int | None = None
-) -> tuple[FakeInteraction, dict[str, Any]]:
-    interaction = await w.fake.send_slash_command(
-        name, options, guild_id=w.guild_id, channel_id=w.std.general.id, user_id=user
-    )
-    callback = await w.fake.wait_for_callback(interaction)
-    return interaction, callback
+) -> tuple[Any, dict[str, Any]]:
+    return await w.command(name, options, user=user)
 
 
-async def answer(
-    w: World, interaction: FakeInteraction, callback: dict[str, Any]
-) -> dict[str, Any]:
-    """The visible answer: the response data, or the edited original after a defer."""
-    if callback["type"] == 5:
-        original = await w.fake.wait_for_original(interaction, edited=True, timeout_s=30)
-        return {**original.data, "flags": original.data.get("flags", 0)}
-    data: dict[str, Any] = callback["data"]
-    return data
+async def answer(w: World, interaction: Any, callback: dict[str, Any]) -> dict[str, Any]:
+    return await w.answer(interaction, callback)
 
 
 async def autocomplete(
     w: World, name: str, options: dict[str, Any], focused: str
 ) -> list[dict[str, Any]]:
-    interaction = await w.fake.send_autocomplete(name, options, focused, guild_id=w.guild_id)
-    callback = await w.fake.wait_for_callback(interaction)
-    assert callback["type"] == 8
-    choices: list[dict[str, Any]] = callback["data"]["choices"]
-    assert len(choices) <= 25 and all(1 <= len(c["name"]) <= 100 for c in choices)
-    return choices
+    return await w.autocomplete(name, options, focused)
 
 
 # ---- registration ---------------------------------------------------------------------
@@ -299,6 +249,12 @@ async def test_config_schedule_validates_and_suggests_time_zones(world: World) -
 
 async def test_config_channel_limits_pause_resume_and_show(world: World) -> None:
     admin = world.std.admin.user_id
+    await command(
+        world,
+        "config schedule",
+        {"when": "weekdays 18:30", "timezone": "Europe/Berlin"},
+        user=admin,
+    )
     _, ok = await command(world, "config channel", {"channel": world.std.news.id}, user=admin)
     assert f"<#{world.std.news.id}>" in ok["data"]["content"]
     _, ok = await command(world, "config limits", {"articles": 25, "quotes": 3}, user=admin)
@@ -320,6 +276,7 @@ async def test_config_channel_limits_pause_resume_and_show(world: World) -> None
 
 
 async def test_digest_preview_is_ephemeral_and_split_within_limits(world: World) -> None:
+    await configured(world)  # up to 25 articles, so the preview needs several messages
     interaction, callback = await command(world, "digest preview")
 
     def all_sent() -> list[dict[str, Any]] | None:
@@ -336,6 +293,7 @@ async def test_digest_preview_is_ephemeral_and_split_within_limits(world: World)
 
 
 async def test_digest_now_posts_once_split_and_mention_safe(world: World) -> None:
+    await configured(world)
     admin = world.std.admin.user_id
     interaction, callback = await command(world, "digest now", user=admin)
     assert callback["type"] == 5 and callback["data"]["flags"] & EPHEMERAL  # deferred first
@@ -356,7 +314,6 @@ async def test_digest_now_posts_once_split_and_mention_safe(world: World) -> Non
     again = await answer(world, interaction, callback)
     assert again["content"].startswith(f"Posted {left} article")
     count = len(world.fake.channel_messages(world.std.news.id))
-    await asyncio.sleep(1.1)  # manual runs claim one slot per second (a double click posts once)
     interaction, callback = await command(world, "digest now", user=admin)
     last = await answer(world, interaction, callback)
     assert "Nothing new" in last["content"]
@@ -365,7 +322,35 @@ async def test_digest_now_posts_once_split_and_mention_safe(world: World) -> Non
     assert "Nothing new" in preview["data"]["content"]
 
 
+async def test_two_presses_of_digest_now_post_once_and_both_get_an_answer(world: World) -> None:
+    await configured(world)
+    admin = world.std.admin.user_id
+    first = await world.fake.send_slash_command(
+        "digest now", None, guild_id=world.guild_id, channel_id=world.std.general.id, user_id=admin
+    )
+    second = await world.fake.send_slash_command(
+        "digest now", None, guild_id=world.guild_id, channel_id=world.std.general.id, user_id=admin
+    )
+    answers = [
+        await answer(world, i, await world.fake.wait_for_callback(i)) for i in (first, second)
+    ]
+    texts = sorted(a["content"] for a in answers)
+    assert sum(t.startswith("Posted 25 articles") for t in texts) == 1
+    assert any("Nothing new" in t or "being posted right now" in t for t in texts)
+    headers = [
+        m for m in world.fake.channel_messages(world.std.news.id) if "new articles" in m.content
+    ]
+    assert len(headers) == 1
+
+
 async def test_status_shows_channel_schedule_last_next_waiting(world: World) -> None:
+    await configured(world)
+    _, before = await command(world, "status")
+    assert f"Articles waiting\n{template_article_count()}" in all_text(before["data"])
+    interaction, callback = await command(world, "digest now", user=world.std.admin.user_id)
+    await answer(world, interaction, callback)
+    interaction, callback = await command(world, "digest now", user=world.std.admin.user_id)
+    await answer(world, interaction, callback)
     _, callback = await command(world, "status")
     text = all_text(callback["data"])
     assert callback["data"]["flags"] & EPHEMERAL
@@ -377,33 +362,24 @@ async def test_status_shows_channel_schedule_last_next_waiting(world: World) -> 
 
 
 async def test_status_and_digest_show_missing_permissions_without_403s(world: World) -> None:
+    await configured(world)  # every template article is waiting: a digest would post
     admin = world.std.admin.user_id
     world.fake.deny_bot(world.std.news.id, SEND_MESSAGES)
-    await world.fake.wait_until(
-        lambda: world.fake.session and world.fake.session.sent_seq >= world.fake.session.seq,
-        5,
-        "channel update sent",
-    )
+    await world.gateway_caught_up()
     _, callback = await command(world, "status")
     assert "Missing permission in #news: Send Messages" in all_text(callback["data"])
-    posts_before = len(world.fake.requests_to("POST", rf"/channels/{world.std.news.id}/messages"))
-    await asyncio.sleep(1.1)
     interaction, callback = await command(world, "digest now", user=admin)
     done = await answer(world, interaction, callback)
-    assert "Nothing new" in done["content"] or "not posted" in done["content"]
-    assert (
-        len(world.fake.requests_to("POST", rf"/channels/{world.std.news.id}/messages"))
-        == posts_before
-    )
+    assert "not posted" in done["content"] and "Send Messages" in done["content"]
+    assert world.fake.requests_to("POST", rf"/channels/{world.std.news.id}/messages") == []
+    _, after = await command(world, "status")
+    assert f"Articles waiting\n{template_article_count()}" in all_text(after["data"])
 
 
 async def test_deleted_channel_shows_in_status(world: World) -> None:
+    await configured(world)
     world.fake.delete_channel(world.std.news.id)
-    await world.fake.wait_until(
-        lambda: world.fake.session and world.fake.session.sent_seq >= world.fake.session.seq,
-        5,
-        "channel delete sent",
-    )
+    await world.gateway_caught_up()
     _, callback = await command(world, "status")
     assert "The digest channel was deleted" in all_text(callback["data"])
 
@@ -451,16 +427,30 @@ async def test_a_new_session_fires_on_ready_again_without_a_second_scheduler(wor
         20,
         "a new session",
     )
-    await asyncio.sleep(0.5)
-    log = world.bot.output()
-    assert log.count("Scheduler started") == 1
-    assert log.count("digest jobs rebuilt") == 1
+    jobs = [j.id for j in world.bot.jobs.jobs()]
+    messages = [r.getMessage() for r in world.logs]
+    assert sum(m.startswith("Scheduler started") for m in messages) == 1
+    assert sum(m.startswith("digest jobs rebuilt") for m in messages) == 1
+    assert len(jobs) == len(set(jobs))  # nothing added twice
     _, callback = await command(world, "status")
     assert callback["data"]["flags"] & EPHEMERAL  # still answering
 
 
 async def test_every_outgoing_payload_disables_mentions(world: World) -> None:
+    await configured(world)
+    admin = world.std.admin.user_id
+    for name, options in [
+        ("who", {"person": "Dana Whitlock"}),
+        ("quotes", None),
+        ("article search", {"text": "everyone"}),
+        ("digest preview", None),
+        ("status", None),
+        ("config show", None),
+    ]:
+        await command(world, name, options, user=admin)
+    interaction, callback = await command(world, "digest now", user=admin)
+    await answer(world, interaction, callback)
     payloads = [p for p in outgoing_payloads(world.fake) if p.get("content") or p.get("embeds")]
-    assert len(payloads) > 30
+    assert len(payloads) >= 10  # command answers, followups and the posted digest
     assert all(p.get("allowed_mentions") == {"parse": []} for p in payloads)
     assert BAIT_TITLE not in "\n".join(str(p) for p in payloads)

@@ -182,7 +182,8 @@ async def test_component_click_updates_the_message(
         assert isinstance(channel, discord.TextChannel)
         sent = await channel.send("Remove the feed?", view=Confirm())
         message = fake_discord.messages[sent.id]
-        assert message.data["components"][0]["components"][0]["custom_id"] == "confirm"
+        row: Any = message.data["components"][0]
+        assert row["components"][0]["custom_id"] == "confirm"
         interaction = await fake_discord.send_component(
             "confirm", message, user_id=std.admin.user_id
         )

@@ -183,7 +183,7 @@ async def test_a_payload_field_the_fake_does_not_implement_fails_loudly(
         channel = bot.get_channel(std.news.id)
         assert isinstance(channel, discord.TextChannel)
         with pytest.raises(discord.DiscordServerError) as error:
-            await channel.send("with a sticker", stickers=[discord.Object(1)])
+            await channel.send("with a sticker", stickers=[discord.Object(1)])  # type: ignore[list-item]
     assert error.value.status == 599
     assert fake_discord.errors == [
         "POST /channels/{channel_id}/messages: field(s) sticker_ids not implemented"

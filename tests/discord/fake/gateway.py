@@ -252,7 +252,8 @@ class Gateway:
                 if msg.type is not WSMsgType.TEXT:
                     if msg.type is WSMsgType.BINARY:
                         self.world.record_error(
-                            "gateway received a binary frame (ETF/compressed sends are not implemented)"
+                            "gateway received a binary frame "
+                            "(ETF/compressed sends are not implemented)"
                         )
                     continue
                 frame = json.loads(msg.data)

@@ -1,4 +1,4 @@
-"""World state: guilds, roles, members, channels (text, forum, threads, DMs), messages, interactions.
+"""World state: guilds, roles, members, channels (text, forum, threads, DMs), messages.
 
 Each model renders itself with discord.py's own payload TypedDicts, so a shape that drifts from
 what discord.py reads is a mypy error here rather than a confusing failure in a test.

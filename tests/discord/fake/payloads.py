@@ -24,7 +24,8 @@ MESSAGE_FIELDS = frozenset(
     {"content", "embeds", "allowed_mentions", "components", "flags", "tts", "attachments"}
 )
 CHANNEL_MESSAGE_FIELDS = MESSAGE_FIELDS | {"nonce", "enforce_nonce"}
-# discord.py sends "tts" on edits too (handle_message_parameters always sets it); Discord ignores it.
+# discord.py sends "tts" on edits too (handle_message_parameters always sets it);
+# Discord ignores it.
 EDIT_FIELDS = MESSAGE_FIELDS
 FORUM_THREAD_FIELDS = frozenset(
     {"name", "auto_archive_duration", "rate_limit_per_user", "applied_tags", "message", "type"}

@@ -346,7 +346,7 @@ class FakeDiscord:
         return self.world.channel(channel_id)
 
     def seed_standard_guild(self) -> StandardGuild:
-        """Create a guild with #general, #news, #no-send, #no-embeds, an admin and a plain member."""
+        """A guild with #general, #news, #no-send, #no-embeds, an admin and a plain member."""
         return self.world.seed_standard_guild()
 
     # ------------------------------------------------------------------ failures and expiry

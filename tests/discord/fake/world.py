@@ -322,7 +322,7 @@ class World:
             raise KeyError(user_id)
 
     def seed_standard_guild(self) -> StandardGuild:
-        """Create a guild with #general, #news, #no-send, #no-embeds, an admin and a plain member."""
+        """A guild with #general, #news, #no-send, #no-embeds, an admin and a plain member."""
         guild = self.add_guild("Byline Test")
         general = self.add_channel(guild.id, "general")
         news = self.add_channel(guild.id, "news")
@@ -521,7 +521,8 @@ class World:
         if payload.get("content") is not None:
             data["content"] = str(payload["content"])
             channel = self.channel(message.channel_id)
-            # An edit re-parses the new content with the edit's (or else the first) allowed_mentions.
+            # An edit re-parses the new content with the edit's (or else the first)
+            # allowed_mentions.
             allowed = payload.get("allowed_mentions", message.payload.get("allowed_mentions"))
             parsed = {"content": data["content"]}
             if allowed is not None:

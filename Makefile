@@ -24,6 +24,7 @@ demo: install
 lint: install
 	$(VENV)/bin/ruff check bot cogs tests bench
 	$(VENV)/bin/ruff format --check bot cogs tests bench
+	$(VENV)/bin/vulture
 
 typecheck: install
 	$(VENV)/bin/mypy

@@ -55,14 +55,6 @@ async def fts_index(session: AsyncSession, article_id: int, title: str, body: st
     )
 
 
-async def fts_delete(session: AsyncSession, article_id: int) -> None:
-    """Remove one article from the full-text index."""
-    if session.get_bind().dialect.name == "sqlite":
-        await session.execute(
-            text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id}
-        )
-
-
 async def fts_search(
     session: AsyncSession, query: str, visible: ColumnElement[bool], limit: int
 ) -> list[tuple[int, str]]:

@@ -22,16 +22,6 @@ def _has_manage_guild(interaction: discord.Interaction) -> bool:
     return True
 
 
-def admin_only() -> Callable[[T], T]:
-    """Manage Server: the default permission and a runtime check."""
-
-    def decorator(func: T) -> T:
-        func = app_commands.default_permissions(manage_guild=True)(func)
-        return app_commands.check(_has_manage_guild)(func)
-
-    return decorator
-
-
 def in_guild(interaction: discord.Interaction) -> int:
     """The server of an interaction (commands are guild-only, so it is always there)."""
     if interaction.guild_id is None:

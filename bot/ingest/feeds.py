@@ -268,7 +268,7 @@ class _TextCollector(HTMLParser):
     def handle_starttag(
         self,
         tag: str,
-        attrs: list[tuple[str, str | None]],  # noqa: ARG002
+        _attrs: list[tuple[str, str | None]],
     ) -> None:
         if tag in ("script", "style"):
             self._skip += 1

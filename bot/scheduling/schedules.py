@@ -261,15 +261,3 @@ def latest_slot(schedule: Schedule, zone_name: str, at: datetime) -> datetime | 
             if slot <= at:
                 return slot
     return None
-
-
-def slot_key(fire_time: datetime, zone_name: str) -> datetime:
-    """Map any firing (e.g. CronTrigger's second 02:30 on fall-back day) to its slot instant."""
-    zone = zoneinfo.ZoneInfo(zone_name)
-    local = fire_time.astimezone(zone)
-    return slot_instant(local.date(), time(local.hour, local.minute), zone)
-
-
-def utc_now() -> datetime:
-    """The current time, aware UTC."""
-    return datetime.now(UTC)

@@ -8,6 +8,7 @@ as a real firing, without waiting.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from bot.app import App
 from bot.settings import Settings
 from tests.discord.conftest import FAKE_TOKEN
 from tests.discord.fake import SEND_MESSAGES, FakeDiscord, StandardGuild
+from tests.discord.fake.common import MIN_WAIT_S
 from tests.discord_app.harness import (
     BotProcess,
     all_text,
@@ -72,15 +74,13 @@ async def configure(work: Path, guild_id: int, channel_id: int, **changes: objec
 
 async def caught_up(bot: BotProcess) -> None:
     """Wait until the bot ran its start-up catch-up."""
-    for _ in range(300):
-        if "start-up catch-up" in bot.output():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("no start-up catch-up:\n" + bot.output()[-2000:])
+    await settle(bot, "start-up catch-up")
 
 
 async def settle(bot: BotProcess, marker: str, count: int = 1) -> None:
-    for _ in range(300):
+    """Wait until the bot logged marker count times (the deadline only bounds a hang)."""
+    deadline = time.monotonic() + MIN_WAIT_S
+    while time.monotonic() < deadline:
         if bot.output().count(marker) >= count:
             return
         await asyncio.sleep(0.05)

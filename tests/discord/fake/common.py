@@ -98,10 +98,19 @@ def json_response(
     return response
 
 
+MIN_WAIT_S = 90.0
+
+
 async def wait_until(
     predicate: Callable[[], T | None], timeout_s: float = 5.0, what: str = ""
 ) -> T:
-    """Poll predicate until it returns something truthy; raise TimeoutError after timeout_s."""
+    """Poll predicate until it returns something truthy; raise TimeoutError after timeout_s.
+
+    A wait returns as soon as the condition holds, so its timeout only bounds a hang: it is
+    never shorter than MIN_WAIT_S, whatever the caller asked, because a loaded machine (CI with
+    two cores) can be many times slower than a developer's.
+    """
+    timeout_s = max(timeout_s, MIN_WAIT_S)
     deadline = time.monotonic() + timeout_s
     while True:
         result = predicate()

@@ -521,6 +521,7 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
                 start=span.start,
                 end=span.start + len(stripped),
                 speaker=people.name_of(span.speaker),
+                speaker_kind="person" if span.speaker is not None else "unnamed",
                 speaker_text=span.speaker_text,
                 cue=span.cue,
             )

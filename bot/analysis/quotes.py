@@ -91,6 +91,18 @@ SPEECH_LEMMAS = {
     "answer",
     "begin",
     "go",
+    "sing",
+    "chant",
+    "cry",
+    "exclaim",
+    "muse",
+    "gush",
+    "rave",
+    "scoff",
+    "snap",
+    "retort",
+    "chime",
+    "interject",
 }
 _ATTRIBUTION_NOUNS = {
     "statement",
@@ -124,6 +136,7 @@ class _Span:
     continues: int | None = None  # index of the piece this one continues
     speaker: int | None = None
     speaker_text: str | None = None
+    organization: str | None = None  # the speaking organisation, as written
     cue: str | None = None
     verb_at: int | None = None  # where the attributing verb is
     children: list[int] = field(default_factory=list)
@@ -243,6 +256,75 @@ def find_spans(text: str) -> list[_Span]:
     return spans
 
 
+# A dash right after the closing mark introduces the source ("” ― Maria Lopez").
+_DASH_SOURCE = re.compile(r"[\u201d\"]?[ \t]*[\u2015\u2014\u2013-]{1,2}[ \t]*(?=[A-Z])")
+# Nouns that name an organisation speaking ("the ministry said", "the club said").
+ORGANIZATION_NOUNS = frozenset(
+    """
+    agency association authority bank board campaign club commission committee company
+    consortium corporation council court department embassy federation firm foundation
+    government group institute league ministry network office organisation organization
+    party police regulator service station team union university
+    """.split()
+)
+# "the company said" refers back to the organisation the story named.
+_GENERIC_ORGANIZATION = frozenset({"company", "club", "team", "firm", "group", "league"})
+_SPOKES = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative", "statement"})
+
+
+def _strip_the(text: str) -> str:
+    text = text.removesuffix("'s").removesuffix("\u2019s").strip()
+    return text[4:] if text[:4].lower() == "the " else text
+
+
+def _is_speech_verb(tok: Any) -> bool:
+    return bool(tok.lemma_.lower() in SPEECH_LEMMAS or tok.lower_ == "according")
+
+
+def _is_side_clause(tok: Any) -> bool:
+    """A participle or relative clause hanging off the sentence ('…, adding', 'who said')."""
+    return bool(tok.tag_ == "VBG" or tok.dep_ in {"relcl", "acl"})
+
+
+def _entity_of(tok: Any) -> Any:
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end:
+            return ent
+    return None
+
+
+def organization_of(tok: Any) -> str | None:
+    """The organisation a subject names ('Tottenham', 'the French foreign ministry'), if any."""
+    ent = _entity_of(tok)
+    if ent is not None and ent.label_ in {"ORG", "GPE", "NORP"} and tok.pos_ == "PROPN":
+        return _strip_the(ent.text)
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "NOUN" and lemma in _SPOKES:
+        # "a Foreign Office spokesperson", "a spokesperson for Tesco": the organisation speaks.
+        for child in tok.children:
+            if child.dep_ in {"compound", "nmod", "poss"} and child.pos_ == "PROPN":
+                inner = _entity_of(child)
+                if inner is not None and inner.label_ in {"ORG", "GPE", "NORP"}:
+                    return _strip_the(inner.text)
+            if child.dep_ == "prep" and child.lower_ in {"for", "of"}:
+                obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if obj is not None and obj.pos_ == "PROPN":
+                    inner = _entity_of(obj)
+                    return _strip_the(inner.text if inner is not None else obj.text)
+        return None
+    if tok.pos_ != "NOUN" or lemma not in ORGANIZATION_NOUNS:
+        return None
+    left = [t for t in tok.lefts if t.dep_ in {"compound", "amod", "nmod", "poss"}]
+    if any(t.pos_ == "PROPN" or t.ent_type_ in {"ORG", "GPE", "NORP"} for t in left):
+        first = min(t.left_edge.i for t in left)
+        return _strip_the(tok.doc[first : tok.i + 1].text)
+    if lemma in _GENERIC_ORGANIZATION and any(c.lower_ == "the" for c in tok.children):
+        named = [e for e in tok.doc.ents if e.label_ == "ORG" and e.end <= tok.i]
+        if named:
+            return _strip_the(named[-1].text)
+    return None
+
+
 class QuoteAttributor:
     """Attributes quote spans to people of a PersonIndex using the dependency parse."""
 
@@ -250,6 +332,8 @@ class QuoteAttributor:
         self.doc = doc
         self.text: str = doc.text
         self.people = people
+        # The organisation the last resolved subject names ("the French foreign ministry").
+        self._organization: str | None = None
 
     def _tokens(self, start: int, end: int) -> list[Any]:
         span = self.doc.char_span(start, end, alignment_mode="expand")
@@ -303,6 +387,7 @@ class QuoteAttributor:
                     break
         if ci is None and tok.lower_ in {"he", "she"}:
             ci = self.people.resolve_pronoun(tok.lower_, tok.idx)
+        self._organization = None if ci is not None else organization_of(tok)
         return ci, phrase[:300], True
 
     def _governing_verb(
@@ -311,21 +396,26 @@ class QuoteAttributor:
         """Walk up from the quote to the nearest verb outside it that has a subject."""
         inside_ids = {t.i for t in tokens}
         heads = [t.head for t in tokens if t.head.i not in inside_ids and t.head.i != t.i]
+        fallback = None
         for head in heads:
             node = head
-            for _ in range(6):
+            for _ in range(8):
                 if not (limit[0] <= node.idx < limit[1]):
                     break
-                if node.lemma_.lower() in SPEECH_LEMMAS or node.lower_ == "according":
+                if _is_speech_verb(node) and node.i not in inside_ids:
                     return node
-                if node.pos_ in {"VERB", "AUX"} and any(
-                    c.dep_ in {"nsubj", "nsubjpass"} for c in node.children
+                if (
+                    fallback is None
+                    and node.pos_ in {"VERB", "AUX"}
+                    and any(c.dep_ in {"nsubj", "nsubjpass"} for c in node.children)
                 ):
-                    return node
+                    # A partial quote inside reported speech ('X told investors that the merger
+                    # would "…"') is still X's: keep climbing to a speech verb before settling.
+                    fallback = node
                 if node.head.i == node.i:
                     break
                 node = node.head
-        return None
+        return fallback
 
     def _nearby_speech_verb(self, start: int, end: int, window: tuple[int, int]) -> Any:
         """A speech verb right after the quote (same sentence) or before it ('X said:')."""
@@ -363,45 +453,73 @@ class QuoteAttributor:
 
     def attribute(self, span: _Span, limit: tuple[int, int]) -> None:
         """Set span.speaker/speaker_text/cue from the grammar around the quote."""
+        if self._attribute_after_dash(span, limit):
+            return
         tokens = self._tokens(span.start, span.end)
         inside = (span.start - 1, span.end + 1)
-        verb = None
+        candidates: list[Any] = []
         if tokens:
             nearby = self._nearby_speech_verb(span.start, span.end, limit)
             governing = self._governing_verb(tokens, inside, limit)
-            verb = nearby
-            if verb is None or (
-                governing is not None
-                and governing.lemma_.lower() in SPEECH_LEMMAS
-                and abs(governing.idx - span.end) < abs(verb.idx - span.end)
-            ):
-                # The verb the grammar hangs the quote on, when it is the closer speech verb.
-                verb = governing or verb
-        if verb is None:
-            self._attribute_after_colon(span)
-            return
-        ci, words, found = self._speaker_of_verb(verb, inside)
-        if not found:
-            # "the 56-year-old said": the parser often leaves such a subject unattached.
-            left = self.doc[max(0, verb.i - 5) : verb.i]
-            if any(t.lower_ == "old" for t in left) and any(t.lower_ == "year" for t in left):
-                ci = self.people.resolve_pronoun("they", left[0].idx)
-                if ci is not None:
-                    ci, words, found = ci, left.text, True
-        if not found:
-            # "said X" with X after the verb but not attached as a subject.
-            for tok in self._tokens(verb.idx + len(verb.text), min(limit[1], verb.idx + 80))[:6]:
-                if tok.is_sent_start or tok.text in {".", "!", "?"}:
-                    break
-                if tok.i in self.people.token_cluster:
-                    ci, words, found = self.people.token_cluster[tok.i], tok.text, True
-                    break
-        if found:
-            span.speaker, span.speaker_text = ci, words
-            span.cue = "according to" if verb.lower_ == "according" else verb.text
-            span.verb_at = verb.idx
-        else:
-            self._attribute_after_colon(span)
+            speech_governs = governing is not None and _is_speech_verb(governing)
+            if nearby is not None and speech_governs and _is_side_clause(nearby):
+                # ', adding that …', 'who testified …': a participle or relative clause after
+                # the quote must not take it from the speech verb that governs it.
+                candidates = [governing, nearby]
+            elif nearby is not None and speech_governs and governing.i != nearby.i:
+                closer = abs(governing.idx - span.end) < abs(nearby.idx - span.end)
+                candidates = [governing, nearby] if closer else [nearby, governing]
+            else:
+                candidates = [v for v in (nearby, governing) if v is not None]
+        for verb in candidates:
+            self._organization = None
+            ci, words, found = self._speaker_of_verb(verb, inside)
+            if not found:
+                ci, words, found = self._loose_subject(verb, limit)
+            if found:
+                span.speaker, span.speaker_text = ci, words
+                span.organization = self._organization if ci is None else None
+                span.cue = "according to" if verb.lower_ == "according" else verb.text
+                span.verb_at = verb.idx
+                return
+        self._attribute_after_colon(span)
+
+    def _loose_subject(self, verb: Any, limit: tuple[int, int]) -> tuple[int | None, str | None, bool]:
+        """Subjects the parser leaves unattached: 'the 56-year-old said', 'said X'."""
+        left = self.doc[max(0, verb.i - 5) : verb.i]
+        if any(t.lower_ == "old" for t in left) and any(t.lower_ == "year" for t in left):
+            ci = self.people.resolve_pronoun("they", left[0].idx)
+            if ci is not None:
+                return ci, left.text, True
+        for tok in self._tokens(verb.idx + len(verb.text), min(limit[1], verb.idx + 80))[:6]:
+            if tok.is_sent_start or tok.text in {".", "!", "?"}:
+                break
+            if tok.i in self.people.token_cluster:
+                return self.people.token_cluster[tok.i], tok.text, True
+        return None, None, False
+
+    def _attribute_after_dash(self, span: _Span, limit: tuple[int, int]) -> bool:
+        """'“…” ― Maria Lopez', '"…" — Name, title': a dash after the quote names its source."""
+        after = self.text[span.end : min(limit[1], span.end + 120)]
+        match = _DASH_SOURCE.match(after)
+        if match is None:
+            return False
+        start = span.end + match.end()
+        stop = start + len(re.split(r"[,(\n;:]", after[match.end() :], maxsplit=1)[0])
+        tokens = self._tokens(start, stop)
+        if not tokens or len(tokens) > 8 or not tokens[0].text[:1].isupper():
+            return False
+        for tok in tokens:
+            ci = self.people.cluster_of_token(tok) if tok.pos_ == "PROPN" else None
+            if ci is not None:
+                span.speaker, span.speaker_text, span.cue = ci, self.text[start:stop], "\u2014"
+                return True
+        phrase = self.doc.char_span(start, stop, alignment_mode="expand")
+        if phrase is not None and any(t.ent_type_ in {"ORG", "GPE", "NORP"} for t in phrase):
+            span.speaker_text = span.organization = _strip_the(phrase.text.strip())
+            span.cue = "\u2014"
+            return True
+        return False
 
     def _attribute_after_colon(self, span: _Span) -> None:
         """'She refused to blame him: "…"': a quote after a colon is the clause subject's."""
@@ -426,8 +544,16 @@ class QuoteAttributor:
                     break
         if subject is None:
             return
+        self._organization = None
         ci, words, _ = self._resolve_subject(subject)
         span.speaker, span.speaker_text, span.cue = ci, words, None
+        span.organization = self._organization if ci is None else None
+
+
+def _inherit(span: _Span, source: _Span) -> None:
+    """Give span the source's speaker (a continued or split quote, a bare quote paragraph)."""
+    span.speaker, span.speaker_text, span.cue = source.speaker, source.speaker_text, source.cue
+    span.organization = source.organization
 
 
 def _sentence_bounds(doc: Any, start: int) -> tuple[int, int]:
@@ -463,6 +589,7 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
         ):
             outer = spans[span.nested_in]
             span.speaker, span.speaker_text = outer.speaker, outer.speaker_text
+            span.organization = outer.organization
     # Propagation: continued pieces, split quotes, and bare quote paragraphs.
     last_speaker_by_paragraph: dict[int, tuple[int | None, str | None, str | None]] = {}
     top = [s for s in spans if s.nested_in is None]
@@ -489,11 +616,7 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
             source = attributed[-1]
             for s in group:
                 if s.speaker_text is None:
-                    s.speaker, s.speaker_text, s.cue = (
-                        source.speaker,
-                        source.speaker_text,
-                        source.cue,
-                    )
+                    _inherit(s, source)
     previous_top: _Span | None = None
     for span in top:
         if span.speaker_text is None and previous_top is not None:
@@ -504,11 +627,7 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
                 and _is_bare_quote_paragraph(text, bounds[span.paragraph], span)
             )
             if (same_paragraph or bare_paragraph) and previous_top.speaker_text is not None:
-                span.speaker, span.speaker_text, span.cue = (
-                    previous_top.speaker,
-                    previous_top.speaker_text,
-                    previous_top.cue,
-                )
+                _inherit(span, previous_top)
         previous_top = span
     del index_of, kept_ids
     results = []
@@ -520,8 +639,14 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
                 text=stripped,
                 start=span.start,
                 end=span.start + len(stripped),
-                speaker=people.name_of(span.speaker),
-                speaker_kind="person" if span.speaker is not None else "unnamed",
+                speaker=people.name_of(span.speaker) or span.organization,
+                speaker_kind=(
+                    "person"
+                    if span.speaker is not None
+                    else "organization"
+                    if span.organization
+                    else "unnamed"
+                ),
                 speaker_text=span.speaker_text,
                 cue=span.cue,
             )

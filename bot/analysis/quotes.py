@@ -120,6 +120,13 @@ _TITLE_CUES = re.compile(
     r"exhibition|musical|opera|poem|report|article|column|episode|programme|program|game|app))\s*$",
     re.IGNORECASE,
 )
+_SLOGAN_CUES = re.compile(
+    r"\b(?:slogan|tagline|hashtag|motto|catchphrase|rallying cry)\s*(?:of\s*)?[:,]?\s*$",
+    re.IGNORECASE,
+)
+_DETERMINER_BEFORE = re.compile(
+    r"(?:^|\s)(?:the|a|an|its|their|this|these|those|his|her|our|your)\s*$", re.IGNORECASE
+)
 _OPEN_SINGLE_BEFORE = set(' \n\t([{\u2014\u2013-"\u201c:')
 _CLOSE_SINGLE_AFTER = set(' \n\t.,;:!?)]}\u2014\u2013-"\u201d')
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
@@ -209,6 +216,14 @@ def _is_scare_quote(text: str, span: _Span) -> bool:
     if len(words) < 2:
         return True
     before = text[max(0, span.start - 40) : span.start - 1]
+    if _SLOGAN_CUES.search(before) and len(words) <= 12:
+        return True  # a campaign's slogan or tagline is quoted, but nobody is speaking
+    if (
+        len(words) <= 3
+        and not re.search(r"[.!?]\W*$", content)
+        and _DETERMINER_BEFORE.search(before)
+    ):
+        return True  # 'the “physical fight” for', 'a “stronger” and': a term, not speech
     sentence_like = bool(re.search(r"[.!?,;:]\W*$", content)) or len(words) >= 8
     if _TITLE_CUES.search(before) and not sentence_like:
         return True

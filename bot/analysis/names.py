@@ -157,3 +157,17 @@ HUMAN_ROLES: frozenset[str] = frozenset(
     survivor teacher trader veteran victim widow wife witness woman worker writer
     """.split()
 )
+
+# Verbs (lemmas) that report speech; their subject is a quote's speaker.
+SPEECH_VERBS: frozenset[str] = frozenset(
+    """
+    say tell add write ask explain note state argue insist warn recall tweet post continue
+    reply declare announce acknowledge admit concede caution claim confirm deny describe
+    emphasize emphasise observe predict promise remark report respond stress suggest testify
+    vow call urge joke complain conclude counter quip shout whisper scream yell boast plead
+    pledge assert maintain mutter recount reflect sigh lament concur agree contend demand
+    murmur tout hail praise criticize criticise dismiss blast brand label dub characterize
+    characterise mention point answer begin go sing chant cry exclaim muse gush rave scoff
+    snap retort chime interject
+    """.split()
+)

@@ -6,104 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.analysis.names import SPEECH_VERBS
 from bot.analysis.people import PersonIndex
 from bot.analysis.types import QuoteResult
 
-SPEECH_LEMMAS = {
-    "say",
-    "tell",
-    "add",
-    "write",
-    "ask",
-    "explain",
-    "note",
-    "state",
-    "argue",
-    "insist",
-    "warn",
-    "recall",
-    "tweet",
-    "post",
-    "continue",
-    "reply",
-    "declare",
-    "announce",
-    "acknowledge",
-    "admit",
-    "concede",
-    "caution",
-    "claim",
-    "confirm",
-    "deny",
-    "describe",
-    "emphasize",
-    "emphasise",
-    "observe",
-    "predict",
-    "promise",
-    "remark",
-    "report",
-    "respond",
-    "stress",
-    "suggest",
-    "testify",
-    "vow",
-    "call",
-    "urge",
-    "joke",
-    "complain",
-    "conclude",
-    "counter",
-    "quip",
-    "shout",
-    "whisper",
-    "scream",
-    "yell",
-    "boast",
-    "plead",
-    "pledge",
-    "assert",
-    "maintain",
-    "mutter",
-    "recount",
-    "reflect",
-    "sigh",
-    "lament",
-    "concur",
-    "agree",
-    "contend",
-    "demand",
-    "murmur",
-    "tout",
-    "hail",
-    "praise",
-    "criticize",
-    "criticise",
-    "dismiss",
-    "blast",
-    "brand",
-    "label",
-    "dub",
-    "characterize",
-    "characterise",
-    "mention",
-    "point",
-    "answer",
-    "begin",
-    "go",
-    "sing",
-    "chant",
-    "cry",
-    "exclaim",
-    "muse",
-    "gush",
-    "rave",
-    "scoff",
-    "snap",
-    "retort",
-    "chime",
-    "interject",
-}
 _ATTRIBUTION_NOUNS = {
     "statement",
     "interview",
@@ -293,7 +199,7 @@ def _strip_the(text: str) -> str:
 
 
 def _is_speech_verb(tok: Any) -> bool:
-    return bool(tok.lemma_.lower() in SPEECH_LEMMAS or tok.lower_ == "according")
+    return bool(tok.lemma_.lower() in SPEECH_VERBS or tok.lower_ == "according")
 
 
 def _is_side_clause(tok: Any) -> bool:
@@ -439,7 +345,7 @@ class QuoteAttributor:
             if tok.text in {"\u201c", '"'} and tok.idx > end + 1:
                 break
             if (
-                tok.lemma_.lower() in SPEECH_LEMMAS
+                tok.lemma_.lower() in SPEECH_VERBS
                 and tok.pos_ in {"VERB", "AUX"}
                 or tok.lower_ == "according"
             ):
@@ -453,7 +359,7 @@ class QuoteAttributor:
             if tok.text in {"\u201d", '"'}:
                 break
             if (
-                tok.lemma_.lower() in SPEECH_LEMMAS
+                tok.lemma_.lower() in SPEECH_VERBS
                 and tok.pos_ in {"VERB", "AUX"}
                 or tok.lower_ == "according"
             ):

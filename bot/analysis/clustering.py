@@ -15,7 +15,6 @@ from bot.analysis.mentions import (
 from bot.analysis.names import NON_PERSON_NEXT, NON_PERSON_PREV, PARTICLES, SPEECH_VERBS, TITLES
 
 
-
 @dataclass
 class Cluster:
     """One person in one article."""
@@ -49,8 +48,6 @@ class Cluster:
             return
         if text.lower() not in {d.lower() for d in self.descriptions}:
             self.descriptions.append(text)
-
-
 
 
 class Clusterer:
@@ -125,7 +122,6 @@ class Clusterer:
             full = self.name_hints.get(core[-1])
             if full and len(core) < len(full.split()) and full.split()[-len(core) :] == core:
                 cluster.words = full.split() + cluster.words[len(core) :]
-
 
     def sweep_surnames(self, *, single: bool = False) -> None:
         """Bare surnames NER missed ("Pierce said") belong to the named person; with single,
@@ -238,7 +234,6 @@ class Clusterer:
         for mention in self.mentions:
             mention.cluster = remap[mention.cluster]
 
-
     def match_words(self, words: list[str], at: int) -> int | None:
         """The person a short name form refers to at an offset (surname, then first name)."""
         found = self._match_exact(words, at)
@@ -280,4 +275,3 @@ class Clusterer:
             if score > best_score:
                 best, best_score = ci, score
         return best
-

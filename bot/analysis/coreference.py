@@ -169,4 +169,3 @@ class Coreference:
     def token_at(self, offset: int) -> Token | None:
         span = self.doc.char_span(offset, offset + 1, alignment_mode="expand")
         return span[0] if span is not None and len(span) else None
-

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from bot.analysis.names import (
+    FEMALE_NAMES,
     HONORIFICS,
     HUMAN_ROLES,
-    FEMALE_NAMES,
     MALE_NAMES,
     NAME_SUFFIXES,
     NON_PERSON_NEXT,
@@ -164,9 +164,7 @@ class MentionFinder:
         """Strip titles from the left and possessives/punctuation from the right."""
         doc = self.doc
         titles: list[int] = []
-        while (
-            start < end - 1 and bare(doc[start].text) in TITLES and doc[start].text[:1].isupper()
-        ):
+        while start < end - 1 and bare(doc[start].text) in TITLES and doc[start].text[:1].isupper():
             titles.append(start)
             start += 1
         while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):

@@ -46,9 +46,7 @@ class PersonIndex:
         profiles.pronoun_evidence()
         self.token_cluster: dict[int, int] = profiles.token_cluster
         self.references: list[tuple[int, int]] = profiles.references
-        self._coreference = Coreference(
-            doc, finder, clusterer, self.token_cluster, self.references
-        )
+        self._coreference = Coreference(doc, finder, clusterer, self.token_cluster, self.references)
         self.match_words = clusterer.match_words
 
     def cluster_of_token(self, tok: Token) -> int | None:

@@ -105,4 +105,3 @@ class ProfileBuilder:
                     self.clusters[ci].male += 1
                 elif low in {"she", "her", "hers", "herself"}:
                     self.clusters[ci].female += 1
-

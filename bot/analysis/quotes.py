@@ -405,7 +405,9 @@ class QuoteAttributor:
                 return
         self._attribute_after_colon(span)
 
-    def _loose_subject(self, verb: Any, limit: tuple[int, int]) -> tuple[int | None, str | None, bool]:
+    def _loose_subject(
+        self, verb: Any, limit: tuple[int, int]
+    ) -> tuple[int | None, str | None, bool]:
         """Subjects the parser leaves unattached: 'the 56-year-old said', 'said X'."""
         left = self.doc[max(0, verb.i - 5) : verb.i]
         if any(t.lower_ == "old" for t in left) and any(t.lower_ == "year" for t in left):

@@ -89,7 +89,9 @@ def _org_key(name: str) -> str:
     return key.removeprefix("the ").strip()
 
 
-def _speaker_right(quote: QuoteResult, gold: dict, aliases: dict[str, set[str]], strict: bool) -> bool:
+def _speaker_right(
+    quote: QuoteResult, gold: dict, aliases: dict[str, set[str]], strict: bool
+) -> bool:
     """Strict (real set): full canonical name, organisation as named, and the kind must match.
     Lenient (core/held-out, annotated before speaker kinds): aliases count, and a gold null
     (an unnamed or collective speaker, or an organisation) accepts any speaker that is not a person."""

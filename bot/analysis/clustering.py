@@ -226,6 +226,15 @@ class Clusterer:
                 for m in mentions
                 for i in range(m.token_start, m.token_end)
             )
+            if not titled and not speaks:
+                labels = self.finder.labels_of(core[0])
+                if labels & {"ORG", "GPE", "FAC", "LOC", "NORP", "PRODUCT", "WORK_OF_ART"}:
+                    continue  # "Gannett", named a company elsewhere in the article
+                if any(self._among_organizations(m) for m in mentions):
+                    continue  # "chains Gannett and GateHouse Media", "the merged Gannett"
+                plural = core[0].endswith("s") and not core[0].endswith(("ss", "us", "is"))
+                if plural and any(p == "the" for p in preceded):
+                    continue  # "the Bruins", "the Spurs": a team
             if titled or speaks or len(mentions) >= 3:
                 keep.append(ci)
         remap = {old: new for new, old in enumerate(keep)}
@@ -233,6 +242,23 @@ class Clusterer:
         self.mentions = [m for m in self.mentions if m.cluster in remap]
         for mention in self.mentions:
             mention.cluster = remap[mention.cluster]
+
+    def _among_organizations(self, mention: Mention) -> bool:
+        """A name listed with organisations, or after 'the' and an adjective, is no person."""
+        doc = self.doc
+        tok = doc[mention.token_end - 1]
+        partners = [c for c in tok.children if c.dep_ == "conj"]
+        if tok.dep_ == "conj":
+            partners.append(tok.head)
+        if any(p.ent_type_ in {"ORG"} for p in partners):
+            return True
+        start = mention.token_start
+        return (
+            start > 1
+            and doc[start - 1].pos_ == "ADJ"
+            and doc[start - 1].text.islower()
+            and doc[start - 2].lower_ == "the"
+        )
 
     def match_words(self, words: list[str], at: int) -> int | None:
         """The person a short name form refers to at an offset (surname, then first name)."""

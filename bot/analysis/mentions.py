@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from bot.analysis.names import (
     FEMALE_NAMES,
@@ -127,6 +127,13 @@ class Mention:
     weak: bool = False  # may join a person already named, but never found one
 
 
+def _describes(tok: Token) -> bool:
+    """A word that describes a person before the name: a title, a role, an acronym ('DL')."""
+    word = tok.text
+    acronym = 2 <= len(word) <= 5 and word.isalpha() and word.isupper()
+    return acronym or bare(word) in TITLES or tok.lemma_.lower() in HUMAN_ROLES
+
+
 class MentionFinder:
     """Finds name mentions in a doc: PERSON entities, names in apposition with a role, and
     proper nouns after strong titles, trimmed of titles and possessives."""
@@ -160,6 +167,10 @@ class MentionFinder:
             and prev.text[:1].isupper()
         )
 
+    def labels_of(self, text: str) -> set[str]:
+        """The entity labels NER gives this exact text anywhere in the doc."""
+        return self._labels.get(text, set())
+
     def trim(self, start: int, end: int) -> tuple[int, int, list[int]]:
         """Strip titles from the left and possessives/punctuation from the right."""
         doc = self.doc
@@ -169,16 +180,25 @@ class MentionFinder:
             start += 1
         while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):
             end -= 1
+        # "Browns DL Sheldon Richardson", "NFL Insider Jason La Canfora": a role or an acronym
+        # inside the entity ends the description; the name is what follows it.
+        described = False
+        for k in range(end - 3, start - 1, -1):
+            if _describes(doc[k]):
+                if all(t.text[:1].isupper() for t in doc[k + 1 : end]):
+                    start, described = k + 1, True
+                break
         # Extend left over given names NER cut off ("Marcus" of "Marcus Ellison Jr.").
         while (
-            start > 0
+            not described
+            and start > 0
             and (
                 doc[start - 1].pos_ == "PROPN"
                 or (doc[start - 1].lower_ in GIVEN_NAMES and doc[start - 1].pos_ == "NOUN")
             )
             and doc[start - 1].text[:1].isupper()
             and doc[start - 1].dep_ in {"compound", "flat"}
-            and bare(doc[start - 1].text) not in TITLES
+            and not _describes(doc[start - 1])
             and doc[start - 1].ent_type_ not in {"GPE", "ORG", "NORP", "LOC", "FAC"}
         ):
             start -= 1
@@ -403,7 +423,7 @@ class MentionFinder:
             if mark is not None and mark.text in _QUOTE_MARKS and not mark.whitespace_:
                 continue  # a title in quote marks ('described “Small Hours” as')
             if tok.ent_type_ == "" and len(doc[start : tok.i + 1]) == 1:
-                labels = self._labels.get(tok.text, set())
+                labels = self.labels_of(tok.text)
                 if labels & {"ORG", "GPE", "LOC", "FAC"}:
                     continue  # "Safaricom said": NER calls the same word an organisation elsewhere
             before = len(self.mentions)

@@ -60,12 +60,12 @@ PARTICLES: frozenset[str] = frozenset(
 NON_PERSON_NEXT: frozenset[str] = frozenset(
     """
     & academy act administration airlines airport airways arena ave ave. avenue award awards
-    bank bay beach blvd boulevard bridge bros bros. brothers building canal capital center
-    centre city clinic co co. college company corp corp. corporation county creek cup dam
+    bank bay beach bee blvd boulevard bridge bros bros. brothers building canal capital center
+    centre chronicle city clinic co co. college courant company corp corp. corporation county creek cup dam
     disease district doctrine drive effect empire falls field films forest foundation
-    freeway fund group gulf hall heights highway holdings hospital inc inc. institute island
-    islands journal kingdom labs lake lane law library medal media memorial motor motors
-    mountain museum news ocean parish park partners peninsula pictures plan plaza post press
+    examiner freeway fund gazette globe group guardian gulf hall heights herald highway holdings hospital inc inc. institute island
+    inquirer islands journal kingdom labs lake lane law library medal media memorial motor motors
+    mountain museum news observer ocean parish park partners peninsula pictures plan plaza post press
     prize rd records republic reservoir river road rule school sea square st. stadium state
     station strait street studios syndrome systems technologies times tower town township
     trophy trust tunnel university valley village way
@@ -83,8 +83,9 @@ NON_PERSON_PREV: frozenset[str] = frozenset(
 # A 'name' holding one of these words is an organization or a place.
 NON_PERSON_WORDS: frozenset[str] = frozenset(
     """
-    agency air airport army association award bank board bridge cathedral church city club
-    college commission committee company corp corp. council county court cyclone department
+    agency air airport army association award bank board bridge cathedral chronicle church city
+    club college commission committee company corp corp. council county courant court cyclone
+    department examiner gazette herald inquirer telegraph tribune
     disease fc force foundation group hospital hurricane inc inc. institute lake league llc
     ltd ministry motor motors mount navy news office one park party police post prize river
     school stadium storm street syndrome team times typhoon union united university
@@ -144,15 +145,18 @@ MALE_NAMES: frozenset[str] = frozenset(
 # Nouns for people by role; an appositive with one of these marks the name beside it as a person.
 HUMAN_ROLES: frozenset[str] = frozenset(
     """
-    activist actor actress adviser advisor agent aide ambassador analyst architect artist
+    activist actor actress adviser advisor agent aide ambassador analyst anchor architect artist
     attorney author banker bishop broker brother builder candidate captain ceo chair chairman
-    chairwoman chef chief citizen coach colleague commander commissioner councilman councilwoman
+    chairwoman chef chief citizen coach colleague columnist commander commissioner correspondent
+    councilman councilwoman
     daughter defender designer detective director doctor driver economist editor engineer
     entrepreneur executive farmer father founder friend general goalkeeper governor grandson
+    insider
     granddaughter historian husband imam inspector investor judge lawmaker lawyer leader
     legislator man manager mayor member midfielder minister mother neighbor neighbour nurse
     officer official organizer owner partner passenger pastor pilot player president priest
-    producer professor prosecutor rabbi representative researcher resident scientist secretary
+    producer professor prosecutor rabbi reporter representative researcher resident rookie
+    scientist secretary
     senator sheriff singer sister son spokesman spokesperson spokeswoman striker student
     survivor teacher trader veteran victim widow wife witness woman worker writer
     """.split()

@@ -263,8 +263,36 @@ def _dateline_place(doc: Any) -> str | None:
     return None
 
 
+def _clause_tense(date_ent: Any) -> bool | None:
+    """The tense of the clause a date belongs to: True ahead, False past, None unclear.
+    'which became final Tuesday' is past even inside 'the merger … will create'."""
+    node = date_ent.root
+    if node.head.lower_ in {"for", "until", "by", "from", "starting", "through", "before"}:
+        return None  # "set sentencing for June 11": a past verb may plan an event ahead
+    for _ in range(4):
+        if node.pos_ in {"VERB", "AUX"}:
+            break
+        if node.head.i == node.i:
+            return None
+        node = node.head
+    else:
+        return None
+    if node.pos_ not in {"VERB", "AUX"}:
+        return None
+    auxes = {c.lower_ for c in node.children if c.dep_ in {"aux", "auxpass"}}
+    if auxes & {"will", "'ll", "\u2019ll", "shall"}:
+        return True
+    if node.tag_ == "VBD" or auxes & {"was", "were", "had", "did", "has", "have"}:
+        return False
+    return None
+
+
 def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
     """Does the text put this event ahead of the story (will, scheduled to, as soon as)?"""
+    if date_ent is not None:
+        tense = _clause_tense(date_ent)
+        if tense is not None:
+            return tense
     verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
     for node in (verb, verb.head):
         for child in node.children:

@@ -186,6 +186,7 @@ def score_article(
         date = _emitted_date(emitted.when_start, emitted.when)
         if any(_event_matches(g, emitted.name, date, exact=True) for g in gold.get("events", [])):
             counts.events_emitted_right += 1
+            counts.misses.append(f"{label}: right event {emitted.name!r} ({date}, {emitted.where})")
         else:
             counts.misses.append(f"{label}: wrong event {emitted.name!r} ({date}, {emitted.where})")
     # Summary: unigram recall of the reference.

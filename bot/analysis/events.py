@@ -217,6 +217,59 @@ def _phrase(tok: Any, limit: int = 5) -> str:
     return " ".join(words[: limit + 2])
 
 
+# Verbs that tell how the story is sourced or felt, not what happened.
+_NOT_HAPPENINGS = frozenset(
+    """
+    accord experience feature look observe prove recount divulge spend trend weigh
+    """.split()
+)
+
+
+def _is_dateline(tok: Any) -> bool:
+    """'DENVER' in 'DENVER (AP) —': a capitalised place opening the story, not an actor."""
+    return bool(tok.text.isupper() and len(tok.text) > 2 and tok.idx < 60)
+
+
+def _readable_clause(verb: Any) -> bool:
+    """A clause names a happening a reader would name only with a real subject or object
+    ('Senate passed bill', 'declared state of emergency'), never a bare verb ('ended') or a
+    pronoun ('impose that'), and not a verb of sourcing ('York Times reported')."""
+    if verb.lemma_.lower() in _NOT_HAPPENINGS or not verb.text.isalpha():
+        return False
+    subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    obj = next(
+        (
+            c
+            for c in verb.children
+            if c.dep_ in {"dobj", "attr", "oprd"} and c.ent_type_ not in {"DATE", "TIME"}
+        ),
+        None,
+    )
+    content_subject = (
+        subject is not None and subject.pos_ in {"NOUN", "PROPN"} and not _is_dateline(subject)
+    )
+    if obj is not None and obj.pos_ in {"PRON", "DET"}:
+        return False
+    content_object = obj is not None and obj.pos_ in {"NOUN", "PROPN", "NUM"}
+    if content_subject or content_object:
+        return True
+    if obj is None and (verb.lemma_.lower() in VERB_NOUNS or _travel_place(verb)):
+        return True  # "died", "to travel to Cairo on Wednesday"
+    # "strengthening from a Category 1 to a Category 3 storm": a change told with its measure
+    return any(c.dep_ == "prep" and c.lower_ == "from" for c in verb.children) and any(
+        c.dep_ == "prep" and c.lower_ == "to" for c in verb.children
+    )
+
+
+def _travel_place(verb: Any) -> bool:
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ in {"to", "in", "at"}
+        and any(o.dep_ == "pobj" and o.ent_type_ in _PLACE_LABELS for o in c.children)
+        for c in verb.children
+    )
+
+
 def _verb_name(verb: Any) -> str:
     """A clause naming what happened: 'Mercer declared state of emergency', 'Senate passed bill'."""
     obj = next(
@@ -231,7 +284,7 @@ def _verb_name(verb: Any) -> str:
     words = [verb.text] + [c.text for c in verb.children if c.dep_ == "prt"]
     if obj is not None:
         words.append(_phrase(obj, 4))
-    if subject is not None and subject.pos_ in {"NOUN", "PROPN"}:
+    if subject is not None and subject.pos_ in {"NOUN", "PROPN"} and not _is_dateline(subject):
         words.insert(0, _phrase(subject, 3))
     elif obj is None:
         noun = VERB_NOUNS.get(verb.lemma_.lower())
@@ -434,6 +487,8 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                 ]
                 date_ent = dates[0] if len(dates) == 1 else None
             if is_verb and date_ent is None and place_hint(tok) is None:
+                continue
+            if is_verb and not _readable_clause(tok):
                 continue
             place = _place_for(tok, sent)
             when_text = date_ent.text if date_ent is not None else None

@@ -23,6 +23,20 @@ _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 MAX_EVENTS = 40
 
 
+def _is_event_date(ent: Any) -> bool:
+    """A DATE or TIME entity that dates a happening: a point in time, not the start of a
+    period ('the first final since 1998') or a duration ('eleven years')."""
+    if ent.label_ not in {"DATE", "TIME"} or not is_point_in_time(ent.text):
+        return False
+    doc = ent.doc
+    before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    if not (before == "since" or ent.text.lower().startswith("since ")):
+        return True
+    # "since 2022, when nurses walked out": the year dates the clause that follows it
+    after = [t.lower_ for t in doc[ent.end : ent.end + 2]]
+    return after == [",", "when"]
+
+
 def _strip_det(text: str) -> str:
     for det in ("the ", "The ", "a ", "an "):
         if text.startswith(det):
@@ -188,7 +202,7 @@ def _attached_date(tok: Any, sent: Any) -> Any:
         c.i for c in tok.children if c.dep_ in {"acl", "relcl"} and c.pos_ == "VERB"
     }
     for ent in sent.ents:
-        if ent.label_ not in {"DATE", "TIME"} or not is_point_in_time(ent.text):
+        if not _is_event_date(ent):
             continue
         node = ent.root
         for _ in range(5):
@@ -385,7 +399,7 @@ def _named_events(doc: Any, people: PersonIndex, published: datetime | None) -> 
         if ent.label_ != "EVENT":
             continue
         sent = ent.sent
-        dates = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and is_point_in_time(e.text)]
+        dates = [e for e in sent.ents if _is_event_date(e)]
         when_text = dates[0].text if dates else None
         start, end = (
             resolve_date(when_text, published, future=_is_future(ent.root, sent))
@@ -393,6 +407,9 @@ def _named_events(doc: Any, people: PersonIndex, published: datetime | None) -> 
             else (None, None)
         )
         name = _strip_det(ent.text)
+        head = ent.root.head
+        if ent.root.dep_ == "compound" and head.lemma_.lower() in NOUN_KINDS and head.i == ent.end:
+            name = f"{name} {head.text}"  # "the National Cup semifinal"
         out.append(
             EventResult(
                 name,
@@ -479,11 +496,12 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                 is_verb = True
             else:
                 continue
+            attached = date_ent is not None
             if date_ent is None:
                 dates = [
                     e
                     for e in sent.ents
-                    if e.label_ in {"DATE", "TIME"} and is_point_in_time(e.text)
+                    if _is_event_date(e)
                 ]
                 date_ent = dates[0] if len(dates) == 1 else None
             if is_verb and date_ent is None and place_hint(tok) is None:
@@ -497,6 +515,8 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                 if when_text
                 else (None, None)
             )
+            if is_verb and start is None:
+                continue  # a clause without a date it can be placed at is rarely a happening
             participants = _people(doc, people, sent)
             # A bare mention ("the decision") is kept only to merge into a told event.
             if kind in WEAK_KINDS and not (place or when_text):

@@ -52,12 +52,11 @@ _TRAILER = re.compile(
       | source\s*:\s*.{2,80}
       | (?:this\s+(?:article|story)\s+(?:was\s+)?)?originally\s+published\s+(?:on|by|at|in)\s.{2,160}
       | editor['\u2019]?s\s+note\s*:.{2,300}
-      | like\s+this\s+story\?.{0,120} | comments? | _{3,} | -{3,}
+      | like\s+this\s+story\?.{0,120} | comments?
       | (?:by|analysis\s+by)\s+[A-Z][\w.'\u2019-]+(?:\s+[A-Z][\w.'\u2019-]+){0,3}
         (?:\s*(?:,|and|&)\s*[A-Z][\w.'\u2019-]+(?:\s+[A-Z][\w.'\u2019-]+){0,3}){0,3}
         (?:\s*[,|\u2014-]\s*[\w.'\u2019 ]{2,60})?
       | staff\s+reports?
-      | \S+@\S+\.\w{2,} | (?:https?://|www\.|twitter\.com/)\S+
       | [^.!?"\u201c]{0,60}\bnewsletter\b[^.!?"\u201c]{0,60}
     )\)?[.!:\s]*$""",
     re.IGNORECASE | re.VERBOSE,
@@ -65,7 +64,7 @@ _TRAILER = re.compile(
 # Lines that are promotions only when they close the story: related-link lists, podcasts.
 _TAIL_PROMO = re.compile(
     r"""^(?:
-        [-\u2022*]\s+[^.!?]{3,140}
+        _{3,} | -{3,} | \S+@\S+\.\w{2,} | (?:https?://|www\.|twitter\.com/)\S+
       | catch\s+up\s+on\s.{2,200} | listen\s+(?:to|back)\s.{2,160}
       | (?:click|tap)\s+here\b.{0,160} | (?:more|related)\s+(?:stories|coverage|from)\b.{0,120}
     )[.!:\s]*$""",
@@ -97,9 +96,19 @@ def drop_trailers(paragraphs: list[str]) -> list[str]:
         kept.append(paragraph)
     if cut < len(paragraphs):
         kept = [p for p in paragraphs[:cut] if not is_trailer(p)]
-    while len(kept) > 1 and len(kept[-1]) <= 300 and _TAIL_PROMO.match(kept[-1].strip()):
+    while len(kept) > 1 and len(kept[-1]) <= 300 and (
+        _TAIL_PROMO.match(kept[-1].strip()) or _is_link_bullet(kept[-1])
+    ):
         kept.pop()
     return kept
+
+
+def _is_link_bullet(paragraph: str) -> bool:
+    """'- Moon Rush: Private Lunar Lander Plans': a related-story link in Title Case."""
+    if not re.match(r"[-\u2022*]\s+\S", paragraph) or re.search(r"[.!?]$", paragraph):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w'\u2019]*", paragraph) if len(w) >= 4]
+    return len(words) >= 2 and all(w[0].isupper() for w in words)
 
 
 def _words_of(text: str) -> list[str]:

@@ -496,13 +496,8 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                 is_verb = True
             else:
                 continue
-            attached = date_ent is not None
             if date_ent is None:
-                dates = [
-                    e
-                    for e in sent.ents
-                    if _is_event_date(e)
-                ]
+                dates = [e for e in sent.ents if _is_event_date(e)]
                 date_ent = dates[0] if len(dates) == 1 else None
             if is_verb and date_ent is None and place_hint(tok) is None:
                 continue

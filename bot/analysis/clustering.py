@@ -213,6 +213,9 @@ class Clusterer:
                 p in {"the", "in", "at", "from", "near", "outside", "to", "of"} for p in preceded
             ):
                 continue  # "the Bulldogs", "in Buenos Aires"
+            last = [doc[m.token_end - 1] for m in mentions]
+            if any(t.tag_ == "NNPS" for t in last) and any(p == "the" for p in preceded):
+                continue  # "the Red Wings": a team
             if len(core) >= 2:
                 keep.append(ci)
                 continue

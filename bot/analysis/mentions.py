@@ -178,6 +178,11 @@ class MentionFinder:
         while start < end - 1 and bare(doc[start].text) in TITLES and doc[start].text[:1].isupper():
             titles.append(start)
             start += 1
+        # "Jeff Bezos’s Blue Origin": the name ends at the possessive.
+        for k in range(start + 1, end):
+            if doc[k].text in POSSESSIVE or doc[k].tag_ == "POS":
+                end = k
+                break
         while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):
             end -= 1
         # "Browns DL Sheldon Richardson", "NFL Insider Jason La Canfora": a role or an acronym

@@ -5,7 +5,8 @@ from __future__ import annotations
 # Titles that can stand before a name; they become descriptions, never part of the name.
 TITLES: frozenset[str] = frozenset(
     """
-    acting actor actress adm admiral adviser advisor ambassador analyst assistant attorney
+    acting actor actress adm admiral administrator adviser advisor ambassador analyst assistant
+    attorney envoy
     author bishop capt capt. captain cardinal ceo cfo chair chairman chairwoman chancellor
     chief city coach col col. commissioner congressman congresswoman constable councillor
     councilman councilor councilwoman county dame dean defender democratic deputy detective
@@ -85,7 +86,8 @@ NON_PERSON_WORDS: frozenset[str] = frozenset(
     """
     agency air airport army association award bank board bridge cathedral chronicle church city
     club college commission committee company corp corp. council county courant court cyclone
-    department examiner gazette herald inquirer telegraph tribune
+    department examiner gazette herald inquirer telegraph tribune productions records reports
+    entertainment studios avenue boulevard drive road lane
     disease fc force foundation group hospital hurricane inc inc. institute lake league llc
     ltd ministry motor motors mount navy news office one park party police post prize river
     school stadium storm street syndrome team times typhoon union united university

@@ -120,7 +120,9 @@ def _is_scare_quote(text: str, span: _Span) -> bool:
     content = text[span.start : span.end].strip()
     words = _WORD.findall(content)
     if len(words) < 2:
-        return True
+        # "“Incredible,” Moore said.": a one-word utterance opening its sentence is speech.
+        opens = re.search(r"(?:^|[.!?]\s|\n)\W{0,2}$", text[max(0, span.start - 4) : span.start])
+        return not (len(words) == 1 and opens and re.search(r"[,.!?]$", content))
     before = text[max(0, span.start - 40) : span.start - 1]
     if _SLOGAN_CUES.search(before) and len(words) <= 12:
         return True  # a campaign's slogan or tagline is quoted, but nobody is speaking
@@ -219,7 +221,7 @@ def organization_of(tok: Any) -> str | None:
     ent = _entity_of(tok)
     if ent is not None and ent.label_ in {"ORG", "GPE", "NORP"} and tok.pos_ == "PROPN":
         return _strip_the(ent.text)
-    lemma = tok.lemma_.lower()
+    lemma = tok.lemma_.lower() if tok.pos_ == "NOUN" else tok.lower_
     if tok.pos_ == "NOUN" and lemma in _SPOKES:
         # "a Foreign Office spokesperson", "a spokesperson for Tesco": the organisation speaks.
         for child in tok.children:
@@ -233,7 +235,7 @@ def organization_of(tok: Any) -> str | None:
                     inner = _entity_of(obj)
                     return _strip_the(inner.text if inner is not None else obj.text)
         return None
-    if tok.pos_ != "NOUN" or lemma not in ORGANIZATION_NOUNS:
+    if lemma not in ORGANIZATION_NOUNS or not (tok.pos_ == "NOUN" or tok.text.islower()):
         return None
     left = [t for t in tok.lefts if t.dep_ in {"compound", "amod", "nmod", "poss"}]
     if any(t.pos_ == "PROPN" or t.ent_type_ in {"ORG", "GPE", "NORP"} for t in left):

@@ -134,6 +134,15 @@ def _describes(tok: Token) -> bool:
     return acronym or bare(word) in TITLES or tok.lemma_.lower() in HUMAN_ROLES
 
 
+# "Coach (Tom) Reyes": an editorial bracket gives the given name the text leaves out.
+BRACKETED_GIVEN_NAME = re.compile(r"\b[A-Z][a-z]+\.? \(([A-Z][a-z]+)\) ([A-Z][\w'\u2019-]+)")
+
+
+def bracket_hints(text: str) -> dict[str, str]:
+    """Full names given in editorial brackets ('Coach (Tom) Reyes' -> Reyes: Tom Reyes)."""
+    return {m.group(2): f"{m.group(1)} {m.group(2)}" for m in BRACKETED_GIVEN_NAME.finditer(text)}
+
+
 class MentionFinder:
     """Finds name mentions in a doc: PERSON entities, names in apposition with a role, and
     proper nouns after strong titles, trimmed of titles and possessives."""
@@ -365,6 +374,7 @@ class MentionFinder:
             if k > j:
                 self.add(j, k)
         self._collect_swallowed_names()
+        self._collect_bracketed_names()
         self._collect_speakers()
         self.mentions.sort(key=lambda m: m.start)
         return self.mentions
@@ -398,6 +408,13 @@ class MentionFinder:
                     i = k
                 else:
                     i += 1
+
+    def _collect_bracketed_names(self) -> None:
+        """'Coach (Tom) Reyes': the surname after an editorial bracket is a person's."""
+        for match in BRACKETED_GIVEN_NAME.finditer(self.text):
+            span = self.doc.char_span(match.start(2), match.end(2), alignment_mode="expand")
+            if span is not None:
+                self.add(span.start, span.end)
 
     def _collect_speakers(self) -> None:
         """A proper noun that speaks ('Okafor said', 'said Okafor') is a person even when NER

@@ -10,23 +10,13 @@
 
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Doc, Token
 
 from bot.analysis.clustering import Cluster, Clusterer
 from bot.analysis.coreference import Coreference
-from bot.analysis.mentions import Mention, MentionFinder
+from bot.analysis.mentions import Mention, MentionFinder, bracket_hints
 from bot.analysis.profiles import ProfileBuilder
 from bot.analysis.types import PersonResult
-
-# "Coach (Tom) Reyes": an editorial bracket gives the given name the text leaves out.
-_BRACKETED_GIVEN_NAME = re.compile(r"\b[A-Z][a-z]+\.? \(([A-Z][a-z]+)\) ([A-Z][\w'\u2019-]+)")
-
-
-def bracket_hints(text: str) -> dict[str, str]:
-    """Full names given in editorial brackets ('Coach (Tom) Reyes' -> Reyes: Tom Reyes)."""
-    return {m.group(2): f"{m.group(1)} {m.group(2)}" for m in _BRACKETED_GIVEN_NAME.finditer(text)}
 
 
 class PersonIndex:

@@ -112,7 +112,10 @@ def resolve_date(
     if m:
         which, weekday = m.group(1), _WEEKDAYS[m.group(2)]
         if which == "next" or (future and which != "last"):
-            delta = (weekday - base.weekday()) % 7 or 7
+            # "will testify Wednesday" is the coming one; a bare weekday that is today's is today.
+            delta = (weekday - base.weekday()) % 7
+            if which == "next" and delta == 0:
+                delta = 7
             day = base + timedelta(days=delta)
         else:
             # News reports mostly look back: a bare weekday is the most recent one.
@@ -144,13 +147,49 @@ def resolve_date(
         return date(base.year, 1, 1), date(base.year, 12, 31)
     if text == "next year":
         return date(base.year + 1, 1, 1), date(base.year + 1, 12, 31)
+    return _ago(text, base)
+
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "a few": 3, "several": 3,
+}  # fmt: skip
+_VAGUE = re.compile(
+    r"^(?:barely|nearly|almost|about|around|roughly|some|just|only|more than|less than|"
+    r"over|under|little more than|at least)\s+"
+)
+
+
+def _ago(text: str, base: date) -> tuple[date | None, date | None]:
+    """'three days ago' is a day; 'a week ago', 'barely a week ago' and 'a few months ago'
+    are ranges around the distance, never one precise wrong day."""
+    vague = bool(_VAGUE.match(text))
+    text = _VAGUE.sub("", text)
     m = re.fullmatch(
-        r"(\d+|two|three|four|five|six|seven|ten)\s+(day|week|month|year)s?\s+ago", text
+        r"(\d+|a couple of|a few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten)"
+        r"\s+(day|week|month|year)s?\s+ago",
+        text,
     )
-    if m:
-        words = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
-        n = int(m.group(1)) if m.group(1).isdigit() else words[m.group(1)]
-        days = {"day": 1, "week": 7, "month": 30, "year": 365}[m.group(2)] * n
-        day = base - timedelta(days=days)
+    if m is None:
+        return None, None
+    n = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1)]
+    unit = m.group(2)
+    vague = vague or m.group(1) in {"a couple of", "a few", "several"}
+    if unit == "day" and not vague:
+        day = base - timedelta(days=n)
         return day, day
-    return None, None
+    if unit == "year":
+        if vague:
+            return date(base.year - n - 1, 1, 1), date(base.year - n + 1, 12, 31)
+        return date(base.year - n, 1, 1), date(base.year - n, 12, 31)
+    if unit == "month":
+        month = base.month - n
+        year = base.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        start, end = _month_range(year, month)
+        return (start - timedelta(days=31), end + timedelta(days=31)) if vague else (start, end)
+    days = {"day": 1, "week": 7}[unit] * n
+    spread = 3 if unit == "week" else 1
+    if vague:
+        spread += 2
+    return base - timedelta(days=days + spread), min(base, base - timedelta(days=days - spread))

@@ -23,6 +23,20 @@ _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 MAX_EVENTS = 40
 
 
+def _is_event_date(ent: Any) -> bool:
+    """A DATE or TIME entity that dates a happening: a point in time, not the start of a
+    period ('the first final since 1998') or a duration ('eleven years')."""
+    if ent.label_ not in {"DATE", "TIME"} or not is_point_in_time(ent.text):
+        return False
+    doc = ent.doc
+    before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    if not (before == "since" or ent.text.lower().startswith("since ")):
+        return True
+    # "since 2022, when nurses walked out": the year dates the clause that follows it
+    after = [t.lower_ for t in doc[ent.end : ent.end + 2]]
+    return after == [",", "when"]
+
+
 def _strip_det(text: str) -> str:
     for det in ("the ", "The ", "a ", "an "):
         if text.startswith(det):
@@ -188,7 +202,7 @@ def _attached_date(tok: Any, sent: Any) -> Any:
         c.i for c in tok.children if c.dep_ in {"acl", "relcl"} and c.pos_ == "VERB"
     }
     for ent in sent.ents:
-        if ent.label_ not in {"DATE", "TIME"} or not is_point_in_time(ent.text):
+        if not _is_event_date(ent):
             continue
         node = ent.root
         for _ in range(5):
@@ -217,6 +231,59 @@ def _phrase(tok: Any, limit: int = 5) -> str:
     return " ".join(words[: limit + 2])
 
 
+# Verbs that tell how the story is sourced or felt, not what happened.
+_NOT_HAPPENINGS = frozenset(
+    """
+    accord experience feature look observe prove recount divulge spend trend weigh
+    """.split()
+)
+
+
+def _is_dateline(tok: Any) -> bool:
+    """'DENVER' in 'DENVER (AP) —': a capitalised place opening the story, not an actor."""
+    return bool(tok.text.isupper() and len(tok.text) > 2 and tok.idx < 60)
+
+
+def _readable_clause(verb: Any) -> bool:
+    """A clause names a happening a reader would name only with a real subject or object
+    ('Senate passed bill', 'declared state of emergency'), never a bare verb ('ended') or a
+    pronoun ('impose that'), and not a verb of sourcing ('York Times reported')."""
+    if verb.lemma_.lower() in _NOT_HAPPENINGS or not verb.text.isalpha():
+        return False
+    subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    obj = next(
+        (
+            c
+            for c in verb.children
+            if c.dep_ in {"dobj", "attr", "oprd"} and c.ent_type_ not in {"DATE", "TIME"}
+        ),
+        None,
+    )
+    content_subject = (
+        subject is not None and subject.pos_ in {"NOUN", "PROPN"} and not _is_dateline(subject)
+    )
+    if obj is not None and obj.pos_ in {"PRON", "DET"}:
+        return False
+    content_object = obj is not None and obj.pos_ in {"NOUN", "PROPN", "NUM"}
+    if content_subject or content_object:
+        return True
+    if obj is None and (verb.lemma_.lower() in VERB_NOUNS or _travel_place(verb)):
+        return True  # "died", "to travel to Cairo on Wednesday"
+    # "strengthening from a Category 1 to a Category 3 storm": a change told with its measure
+    return any(c.dep_ == "prep" and c.lower_ == "from" for c in verb.children) and any(
+        c.dep_ == "prep" and c.lower_ == "to" for c in verb.children
+    )
+
+
+def _travel_place(verb: Any) -> bool:
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ in {"to", "in", "at"}
+        and any(o.dep_ == "pobj" and o.ent_type_ in _PLACE_LABELS for o in c.children)
+        for c in verb.children
+    )
+
+
 def _verb_name(verb: Any) -> str:
     """A clause naming what happened: 'Mercer declared state of emergency', 'Senate passed bill'."""
     obj = next(
@@ -231,7 +298,7 @@ def _verb_name(verb: Any) -> str:
     words = [verb.text] + [c.text for c in verb.children if c.dep_ == "prt"]
     if obj is not None:
         words.append(_phrase(obj, 4))
-    if subject is not None and subject.pos_ in {"NOUN", "PROPN"}:
+    if subject is not None and subject.pos_ in {"NOUN", "PROPN"} and not _is_dateline(subject):
         words.insert(0, _phrase(subject, 3))
     elif obj is None:
         noun = VERB_NOUNS.get(verb.lemma_.lower())
@@ -263,8 +330,36 @@ def _dateline_place(doc: Any) -> str | None:
     return None
 
 
+def _clause_tense(date_ent: Any) -> bool | None:
+    """The tense of the clause a date belongs to: True ahead, False past, None unclear.
+    'which became final Tuesday' is past even inside 'the merger … will create'."""
+    node = date_ent.root
+    if node.head.lower_ in {"for", "until", "by", "from", "starting", "through", "before"}:
+        return None  # "set sentencing for June 11": a past verb may plan an event ahead
+    for _ in range(4):
+        if node.pos_ in {"VERB", "AUX"}:
+            break
+        if node.head.i == node.i:
+            return None
+        node = node.head
+    else:
+        return None
+    if node.pos_ not in {"VERB", "AUX"}:
+        return None
+    auxes = {c.lower_ for c in node.children if c.dep_ in {"aux", "auxpass"}}
+    if auxes & {"will", "'ll", "\u2019ll", "shall"}:
+        return True
+    if node.tag_ == "VBD" or auxes & {"was", "were", "had", "did", "has", "have"}:
+        return False
+    return None
+
+
 def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
     """Does the text put this event ahead of the story (will, scheduled to, as soon as)?"""
+    if date_ent is not None:
+        tense = _clause_tense(date_ent)
+        if tense is not None:
+            return tense
     verb = tok if tok.pos_ in {"VERB", "AUX"} else tok.head
     for node in (verb, verb.head):
         for child in node.children:
@@ -304,7 +399,7 @@ def _named_events(doc: Any, people: PersonIndex, published: datetime | None) -> 
         if ent.label_ != "EVENT":
             continue
         sent = ent.sent
-        dates = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and is_point_in_time(e.text)]
+        dates = [e for e in sent.ents if _is_event_date(e)]
         when_text = dates[0].text if dates else None
         start, end = (
             resolve_date(when_text, published, future=_is_future(ent.root, sent))
@@ -312,6 +407,9 @@ def _named_events(doc: Any, people: PersonIndex, published: datetime | None) -> 
             else (None, None)
         )
         name = _strip_det(ent.text)
+        head = ent.root.head
+        if ent.root.dep_ == "compound" and head.lemma_.lower() in NOUN_KINDS and head.i == ent.end:
+            name = f"{name} {head.text}"  # "the National Cup semifinal"
         out.append(
             EventResult(
                 name,
@@ -399,13 +497,11 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
             else:
                 continue
             if date_ent is None:
-                dates = [
-                    e
-                    for e in sent.ents
-                    if e.label_ in {"DATE", "TIME"} and is_point_in_time(e.text)
-                ]
+                dates = [e for e in sent.ents if _is_event_date(e)]
                 date_ent = dates[0] if len(dates) == 1 else None
             if is_verb and date_ent is None and place_hint(tok) is None:
+                continue
+            if is_verb and not _readable_clause(tok):
                 continue
             place = _place_for(tok, sent)
             when_text = date_ent.text if date_ent is not None else None
@@ -414,6 +510,8 @@ def extract_events(doc: Any, people: PersonIndex, published: datetime | None) ->
                 if when_text
                 else (None, None)
             )
+            if is_verb and start is None:
+                continue  # a clause without a date it can be placed at is rarely a happening
             participants = _people(doc, people, sent)
             # A bare mention ("the decision") is kept only to merge into a told event.
             if kind in WEAK_KINDS and not (place or when_text):

@@ -5,7 +5,8 @@ from __future__ import annotations
 # Titles that can stand before a name; they become descriptions, never part of the name.
 TITLES: frozenset[str] = frozenset(
     """
-    acting actor actress adm admiral adviser advisor ambassador analyst assistant attorney
+    acting actor actress adm admiral administrator adviser advisor ambassador analyst assistant
+    attorney envoy
     author bishop capt capt. captain cardinal ceo cfo chair chairman chairwoman chancellor
     chief city coach col col. commissioner congressman congresswoman constable councillor
     councilman councilor councilwoman county dame dean defender democratic deputy detective
@@ -60,12 +61,12 @@ PARTICLES: frozenset[str] = frozenset(
 NON_PERSON_NEXT: frozenset[str] = frozenset(
     """
     & academy act administration airlines airport airways arena ave ave. avenue award awards
-    bank bay beach blvd boulevard bridge bros bros. brothers building canal capital center
-    centre city clinic co co. college company corp corp. corporation county creek cup dam
+    bank bay beach bee blvd boulevard bridge bros bros. brothers building canal capital center
+    centre chronicle city clinic co co. college courant company corp corp. corporation county creek cup dam
     disease district doctrine drive effect empire falls field films forest foundation
-    freeway fund group gulf hall heights highway holdings hospital inc inc. institute island
-    islands journal kingdom labs lake lane law library medal media memorial motor motors
-    mountain museum news ocean parish park partners peninsula pictures plan plaza post press
+    examiner freeway fund gazette globe group guardian gulf hall heights herald highway holdings hospital inc inc. institute island
+    inquirer islands journal kingdom labs lake lane law library medal media memorial motor motors
+    mountain museum news observer ocean parish park partners peninsula pictures plan plaza post press
     prize rd records republic reservoir river road rule school sea square st. stadium state
     station strait street studios syndrome systems technologies times tower town township
     trophy trust tunnel university valley village way
@@ -83,8 +84,10 @@ NON_PERSON_PREV: frozenset[str] = frozenset(
 # A 'name' holding one of these words is an organization or a place.
 NON_PERSON_WORDS: frozenset[str] = frozenset(
     """
-    agency air airport army association award bank board bridge cathedral church city club
-    college commission committee company corp corp. council county court cyclone department
+    agency air airport army association award bank board bridge cathedral chronicle church city
+    club college commission committee company corp corp. council county courant court cyclone
+    department examiner gazette herald inquirer telegraph tribune productions records reports
+    entertainment studios avenue boulevard drive road lane
     disease fc force foundation group hospital hurricane inc inc. institute lake league llc
     ltd ministry motor motors mount navy news office one park party police post prize river
     school stadium storm street syndrome team times typhoon union united university
@@ -144,16 +147,33 @@ MALE_NAMES: frozenset[str] = frozenset(
 # Nouns for people by role; an appositive with one of these marks the name beside it as a person.
 HUMAN_ROLES: frozenset[str] = frozenset(
     """
-    activist actor actress adviser advisor agent aide ambassador analyst architect artist
+    activist actor actress adviser advisor agent aide ambassador analyst anchor architect artist
     attorney author banker bishop broker brother builder candidate captain ceo chair chairman
-    chairwoman chef chief citizen coach colleague commander commissioner councilman councilwoman
+    chairwoman chef chief citizen coach colleague columnist commander commissioner correspondent
+    councilman councilwoman
     daughter defender designer detective director doctor driver economist editor engineer
     entrepreneur executive farmer father founder friend general goalkeeper governor grandson
+    insider
     granddaughter historian husband imam inspector investor judge lawmaker lawyer leader
     legislator man manager mayor member midfielder minister mother neighbor neighbour nurse
     officer official organizer owner partner passenger pastor pilot player president priest
-    producer professor prosecutor rabbi representative researcher resident scientist secretary
+    producer professor prosecutor rabbi reporter representative researcher resident rookie
+    scientist secretary
     senator sheriff singer sister son spokesman spokesperson spokeswoman striker student
     survivor teacher trader veteran victim widow wife witness woman worker writer
+    """.split()
+)
+
+# Verbs (lemmas) that report speech; their subject is a quote's speaker.
+SPEECH_VERBS: frozenset[str] = frozenset(
+    """
+    say tell add write ask explain note state argue insist warn recall tweet post continue
+    reply declare announce acknowledge admit concede caution claim confirm deny describe
+    emphasize emphasise observe predict promise remark report respond stress suggest testify
+    vow call urge joke complain conclude counter quip shout whisper scream yell boast plead
+    pledge assert maintain mutter recount reflect sigh lament concur agree contend demand
+    murmur tout hail praise criticize criticise dismiss blast brand label dub characterize
+    characterise mention point answer begin go sing chant cry exclaim muse gush rave scoff
+    snap retort chime interject
     """.split()
 )

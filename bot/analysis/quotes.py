@@ -6,92 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.analysis.names import SPEECH_VERBS
 from bot.analysis.people import PersonIndex
 from bot.analysis.types import QuoteResult
 
-SPEECH_LEMMAS = {
-    "say",
-    "tell",
-    "add",
-    "write",
-    "ask",
-    "explain",
-    "note",
-    "state",
-    "argue",
-    "insist",
-    "warn",
-    "recall",
-    "tweet",
-    "post",
-    "continue",
-    "reply",
-    "declare",
-    "announce",
-    "acknowledge",
-    "admit",
-    "concede",
-    "caution",
-    "claim",
-    "confirm",
-    "deny",
-    "describe",
-    "emphasize",
-    "emphasise",
-    "observe",
-    "predict",
-    "promise",
-    "remark",
-    "report",
-    "respond",
-    "stress",
-    "suggest",
-    "testify",
-    "vow",
-    "call",
-    "urge",
-    "joke",
-    "complain",
-    "conclude",
-    "counter",
-    "quip",
-    "shout",
-    "whisper",
-    "scream",
-    "yell",
-    "boast",
-    "plead",
-    "pledge",
-    "assert",
-    "maintain",
-    "mutter",
-    "recount",
-    "reflect",
-    "sigh",
-    "lament",
-    "concur",
-    "agree",
-    "contend",
-    "demand",
-    "murmur",
-    "tout",
-    "hail",
-    "praise",
-    "criticize",
-    "criticise",
-    "dismiss",
-    "blast",
-    "brand",
-    "label",
-    "dub",
-    "characterize",
-    "characterise",
-    "mention",
-    "point",
-    "answer",
-    "begin",
-    "go",
-}
 _ATTRIBUTION_NOUNS = {
     "statement",
     "interview",
@@ -107,6 +25,13 @@ _TITLE_CUES = re.compile(
     r"album|show|series|play|documentary|podcast|headline|slogan|hashtag|campaign|exhibit|"
     r"exhibition|musical|opera|poem|report|article|column|episode|programme|program|game|app))\s*$",
     re.IGNORECASE,
+)
+_SLOGAN_CUES = re.compile(
+    r"\b(?:slogan|tagline|hashtag|motto|catchphrase|rallying cry)\s*(?:of\s*)?[:,]?\s*$",
+    re.IGNORECASE,
+)
+_DETERMINER_BEFORE = re.compile(
+    r"(?:^|\s)(?:the|a|an|its|their|this|these|those|his|her|our|your)\s*$", re.IGNORECASE
 )
 _OPEN_SINGLE_BEFORE = set(' \n\t([{\u2014\u2013-"\u201c:')
 _CLOSE_SINGLE_AFTER = set(' \n\t.,;:!?)]}\u2014\u2013-"\u201d')
@@ -124,6 +49,7 @@ class _Span:
     continues: int | None = None  # index of the piece this one continues
     speaker: int | None = None
     speaker_text: str | None = None
+    organization: str | None = None  # the speaking organisation, as written
     cue: str | None = None
     verb_at: int | None = None  # where the attributing verb is
     children: list[int] = field(default_factory=list)
@@ -194,8 +120,18 @@ def _is_scare_quote(text: str, span: _Span) -> bool:
     content = text[span.start : span.end].strip()
     words = _WORD.findall(content)
     if len(words) < 2:
-        return True
+        # "“Incredible,” Moore said.": a one-word utterance opening its sentence is speech.
+        opens = re.search(r"(?:^|[.!?]\s|\n)\W{0,2}$", text[max(0, span.start - 4) : span.start])
+        return not (len(words) == 1 and opens and re.search(r"[,.!?]$", content))
     before = text[max(0, span.start - 40) : span.start - 1]
+    if _SLOGAN_CUES.search(before) and len(words) <= 12:
+        return True  # a campaign's slogan or tagline is quoted, but nobody is speaking
+    if (
+        len(words) <= 3
+        and not re.search(r"[.!?]\W*$", content)
+        and _DETERMINER_BEFORE.search(before)
+    ):
+        return True  # 'the “physical fight” for', 'a “stronger” and': a term, not speech
     sentence_like = bool(re.search(r"[.!?,;:]\W*$", content)) or len(words) >= 8
     if _TITLE_CUES.search(before) and not sentence_like:
         return True
@@ -243,6 +179,75 @@ def find_spans(text: str) -> list[_Span]:
     return spans
 
 
+# A dash right after the closing mark introduces the source ("” ― Maria Lopez").
+_DASH_SOURCE = re.compile(r"[\u201d\"]?[ \t]*[\u2015\u2014\u2013-]{1,2}[ \t]*(?=[A-Z])")
+# Nouns that name an organisation speaking ("the ministry said", "the club said").
+ORGANIZATION_NOUNS = frozenset(
+    """
+    agency association authority bank board campaign club commission committee company
+    consortium corporation council court department embassy federation firm foundation
+    government group institute league ministry network office organisation organization
+    party police regulator service station team union university
+    """.split()
+)
+# "the company said" refers back to the organisation the story named.
+_GENERIC_ORGANIZATION = frozenset({"company", "club", "team", "firm", "group", "league"})
+_SPOKES = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative", "statement"})
+
+
+def _strip_the(text: str) -> str:
+    text = text.removesuffix("'s").removesuffix("\u2019s").strip()
+    return text[4:] if text[:4].lower() == "the " else text
+
+
+def _is_speech_verb(tok: Any) -> bool:
+    return bool(tok.lemma_.lower() in SPEECH_VERBS or tok.lower_ == "according")
+
+
+def _is_side_clause(tok: Any) -> bool:
+    """A participle or relative clause hanging off the sentence ('…, adding', 'who said')."""
+    return bool(tok.tag_ == "VBG" or tok.dep_ in {"relcl", "acl"})
+
+
+def _entity_of(tok: Any) -> Any:
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end:
+            return ent
+    return None
+
+
+def organization_of(tok: Any) -> str | None:
+    """The organisation a subject names ('Tottenham', 'the French foreign ministry'), if any."""
+    ent = _entity_of(tok)
+    if ent is not None and ent.label_ in {"ORG", "GPE", "NORP"} and tok.pos_ == "PROPN":
+        return _strip_the(ent.text)
+    lemma = tok.lemma_.lower() if tok.pos_ == "NOUN" else tok.lower_
+    if tok.pos_ == "NOUN" and lemma in _SPOKES:
+        # "a Foreign Office spokesperson", "a spokesperson for Tesco": the organisation speaks.
+        for child in tok.children:
+            if child.dep_ in {"compound", "nmod", "poss"} and child.pos_ == "PROPN":
+                inner = _entity_of(child)
+                if inner is not None and inner.label_ in {"ORG", "GPE", "NORP"}:
+                    return _strip_the(inner.text)
+            if child.dep_ == "prep" and child.lower_ in {"for", "of"}:
+                obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if obj is not None and obj.pos_ == "PROPN":
+                    inner = _entity_of(obj)
+                    return _strip_the(inner.text if inner is not None else obj.text)
+        return None
+    if lemma not in ORGANIZATION_NOUNS or not (tok.pos_ == "NOUN" or tok.text.islower()):
+        return None
+    left = [t for t in tok.lefts if t.dep_ in {"compound", "amod", "nmod", "poss"}]
+    if any(t.pos_ == "PROPN" or t.ent_type_ in {"ORG", "GPE", "NORP"} for t in left):
+        first = min(t.left_edge.i for t in left)
+        return _strip_the(tok.doc[first : tok.i + 1].text)
+    if lemma in _GENERIC_ORGANIZATION and any(c.lower_ == "the" for c in tok.children):
+        named = [e for e in tok.doc.ents if e.label_ == "ORG" and e.end <= tok.i]
+        if named:
+            return _strip_the(named[-1].text)
+    return None
+
+
 class QuoteAttributor:
     """Attributes quote spans to people of a PersonIndex using the dependency parse."""
 
@@ -250,6 +255,8 @@ class QuoteAttributor:
         self.doc = doc
         self.text: str = doc.text
         self.people = people
+        # The organisation the last resolved subject names ("the French foreign ministry").
+        self._organization: str | None = None
 
     def _tokens(self, start: int, end: int) -> list[Any]:
         span = self.doc.char_span(start, end, alignment_mode="expand")
@@ -303,6 +310,7 @@ class QuoteAttributor:
                     break
         if ci is None and tok.lower_ in {"he", "she"}:
             ci = self.people.resolve_pronoun(tok.lower_, tok.idx)
+        self._organization = None if ci is not None else organization_of(tok)
         return ci, phrase[:300], True
 
     def _governing_verb(
@@ -311,21 +319,26 @@ class QuoteAttributor:
         """Walk up from the quote to the nearest verb outside it that has a subject."""
         inside_ids = {t.i for t in tokens}
         heads = [t.head for t in tokens if t.head.i not in inside_ids and t.head.i != t.i]
+        fallback = None
         for head in heads:
             node = head
-            for _ in range(6):
+            for _ in range(8):
                 if not (limit[0] <= node.idx < limit[1]):
                     break
-                if node.lemma_.lower() in SPEECH_LEMMAS or node.lower_ == "according":
+                if _is_speech_verb(node) and node.i not in inside_ids:
                     return node
-                if node.pos_ in {"VERB", "AUX"} and any(
-                    c.dep_ in {"nsubj", "nsubjpass"} for c in node.children
+                if (
+                    fallback is None
+                    and node.pos_ in {"VERB", "AUX"}
+                    and any(c.dep_ in {"nsubj", "nsubjpass"} for c in node.children)
                 ):
-                    return node
+                    # A partial quote inside reported speech ('X told investors that the merger
+                    # would "…"') is still X's: keep climbing to a speech verb before settling.
+                    fallback = node
                 if node.head.i == node.i:
                     break
                 node = node.head
-        return None
+        return fallback
 
     def _nearby_speech_verb(self, start: int, end: int, window: tuple[int, int]) -> Any:
         """A speech verb right after the quote (same sentence) or before it ('X said:')."""
@@ -334,7 +347,7 @@ class QuoteAttributor:
             if tok.text in {"\u201c", '"'} and tok.idx > end + 1:
                 break
             if (
-                tok.lemma_.lower() in SPEECH_LEMMAS
+                tok.lemma_.lower() in SPEECH_VERBS
                 and tok.pos_ in {"VERB", "AUX"}
                 or tok.lower_ == "according"
             ):
@@ -348,7 +361,7 @@ class QuoteAttributor:
             if tok.text in {"\u201d", '"'}:
                 break
             if (
-                tok.lemma_.lower() in SPEECH_LEMMAS
+                tok.lemma_.lower() in SPEECH_VERBS
                 and tok.pos_ in {"VERB", "AUX"}
                 or tok.lower_ == "according"
             ):
@@ -363,45 +376,75 @@ class QuoteAttributor:
 
     def attribute(self, span: _Span, limit: tuple[int, int]) -> None:
         """Set span.speaker/speaker_text/cue from the grammar around the quote."""
+        if self._attribute_after_dash(span, limit):
+            return
         tokens = self._tokens(span.start, span.end)
         inside = (span.start - 1, span.end + 1)
-        verb = None
+        candidates: list[Any] = []
         if tokens:
             nearby = self._nearby_speech_verb(span.start, span.end, limit)
             governing = self._governing_verb(tokens, inside, limit)
-            verb = nearby
-            if verb is None or (
-                governing is not None
-                and governing.lemma_.lower() in SPEECH_LEMMAS
-                and abs(governing.idx - span.end) < abs(verb.idx - span.end)
-            ):
-                # The verb the grammar hangs the quote on, when it is the closer speech verb.
-                verb = governing or verb
-        if verb is None:
-            self._attribute_after_colon(span)
-            return
-        ci, words, found = self._speaker_of_verb(verb, inside)
-        if not found:
-            # "the 56-year-old said": the parser often leaves such a subject unattached.
-            left = self.doc[max(0, verb.i - 5) : verb.i]
-            if any(t.lower_ == "old" for t in left) and any(t.lower_ == "year" for t in left):
-                ci = self.people.resolve_pronoun("they", left[0].idx)
-                if ci is not None:
-                    ci, words, found = ci, left.text, True
-        if not found:
-            # "said X" with X after the verb but not attached as a subject.
-            for tok in self._tokens(verb.idx + len(verb.text), min(limit[1], verb.idx + 80))[:6]:
-                if tok.is_sent_start or tok.text in {".", "!", "?"}:
-                    break
-                if tok.i in self.people.token_cluster:
-                    ci, words, found = self.people.token_cluster[tok.i], tok.text, True
-                    break
-        if found:
-            span.speaker, span.speaker_text = ci, words
-            span.cue = "according to" if verb.lower_ == "according" else verb.text
-            span.verb_at = verb.idx
-        else:
-            self._attribute_after_colon(span)
+            speech_governs = governing is not None and _is_speech_verb(governing)
+            if nearby is not None and speech_governs and _is_side_clause(nearby):
+                # ', adding that …', 'who testified …': a participle or relative clause after
+                # the quote must not take it from the speech verb that governs it.
+                candidates = [governing, nearby]
+            elif nearby is not None and speech_governs and governing.i != nearby.i:
+                closer = abs(governing.idx - span.end) < abs(nearby.idx - span.end)
+                candidates = [governing, nearby] if closer else [nearby, governing]
+            else:
+                candidates = [v for v in (nearby, governing) if v is not None]
+        for verb in candidates:
+            self._organization = None
+            ci, words, found = self._speaker_of_verb(verb, inside)
+            if not found:
+                ci, words, found = self._loose_subject(verb, limit)
+            if found:
+                span.speaker, span.speaker_text = ci, words
+                span.organization = self._organization if ci is None else None
+                span.cue = "according to" if verb.lower_ == "according" else verb.text
+                span.verb_at = verb.idx
+                return
+        self._attribute_after_colon(span)
+
+    def _loose_subject(
+        self, verb: Any, limit: tuple[int, int]
+    ) -> tuple[int | None, str | None, bool]:
+        """Subjects the parser leaves unattached: 'the 56-year-old said', 'said X'."""
+        left = self.doc[max(0, verb.i - 5) : verb.i]
+        if any(t.lower_ == "old" for t in left) and any(t.lower_ == "year" for t in left):
+            ci = self.people.resolve_pronoun("they", left[0].idx)
+            if ci is not None:
+                return ci, left.text, True
+        for tok in self._tokens(verb.idx + len(verb.text), min(limit[1], verb.idx + 80))[:6]:
+            if tok.is_sent_start or tok.text in {".", "!", "?"}:
+                break
+            if tok.i in self.people.token_cluster:
+                return self.people.token_cluster[tok.i], tok.text, True
+        return None, None, False
+
+    def _attribute_after_dash(self, span: _Span, limit: tuple[int, int]) -> bool:
+        """'“…” ― Maria Lopez', '"…" — Name, title': a dash after the quote names its source."""
+        after = self.text[span.end : min(limit[1], span.end + 120)]
+        match = _DASH_SOURCE.match(after)
+        if match is None:
+            return False
+        start = span.end + match.end()
+        stop = start + len(re.split(r"[,(\n;:]", after[match.end() :], maxsplit=1)[0])
+        tokens = self._tokens(start, stop)
+        if not tokens or len(tokens) > 8 or not tokens[0].text[:1].isupper():
+            return False
+        for tok in tokens:
+            ci = self.people.cluster_of_token(tok) if tok.pos_ == "PROPN" else None
+            if ci is not None:
+                span.speaker, span.speaker_text, span.cue = ci, self.text[start:stop], "\u2014"
+                return True
+        phrase = self.doc.char_span(start, stop, alignment_mode="expand")
+        if phrase is not None and any(t.ent_type_ in {"ORG", "GPE", "NORP"} for t in phrase):
+            span.speaker_text = span.organization = _strip_the(phrase.text.strip())
+            span.cue = "\u2014"
+            return True
+        return False
 
     def _attribute_after_colon(self, span: _Span) -> None:
         """'She refused to blame him: "…"': a quote after a colon is the clause subject's."""
@@ -426,8 +469,16 @@ class QuoteAttributor:
                     break
         if subject is None:
             return
+        self._organization = None
         ci, words, _ = self._resolve_subject(subject)
         span.speaker, span.speaker_text, span.cue = ci, words, None
+        span.organization = self._organization if ci is None else None
+
+
+def _inherit(span: _Span, source: _Span) -> None:
+    """Give span the source's speaker (a continued or split quote, a bare quote paragraph)."""
+    span.speaker, span.speaker_text, span.cue = source.speaker, source.speaker_text, source.cue
+    span.organization = source.organization
 
 
 def _sentence_bounds(doc: Any, start: int) -> tuple[int, int]:
@@ -463,6 +514,7 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
         ):
             outer = spans[span.nested_in]
             span.speaker, span.speaker_text = outer.speaker, outer.speaker_text
+            span.organization = outer.organization
     # Propagation: continued pieces, split quotes, and bare quote paragraphs.
     last_speaker_by_paragraph: dict[int, tuple[int | None, str | None, str | None]] = {}
     top = [s for s in spans if s.nested_in is None]
@@ -489,11 +541,7 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
             source = attributed[-1]
             for s in group:
                 if s.speaker_text is None:
-                    s.speaker, s.speaker_text, s.cue = (
-                        source.speaker,
-                        source.speaker_text,
-                        source.cue,
-                    )
+                    _inherit(s, source)
     previous_top: _Span | None = None
     for span in top:
         if span.speaker_text is None and previous_top is not None:
@@ -504,11 +552,7 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
                 and _is_bare_quote_paragraph(text, bounds[span.paragraph], span)
             )
             if (same_paragraph or bare_paragraph) and previous_top.speaker_text is not None:
-                span.speaker, span.speaker_text, span.cue = (
-                    previous_top.speaker,
-                    previous_top.speaker_text,
-                    previous_top.cue,
-                )
+                _inherit(span, previous_top)
         previous_top = span
     del index_of, kept_ids
     results = []
@@ -520,7 +564,14 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
                 text=stripped,
                 start=span.start,
                 end=span.start + len(stripped),
-                speaker=people.name_of(span.speaker),
+                speaker=people.name_of(span.speaker) or span.organization,
+                speaker_kind=(
+                    "person"
+                    if span.speaker is not None
+                    else "organization"
+                    if span.organization
+                    else "unnamed"
+                ),
                 speaker_text=span.speaker_text,
                 cue=span.cue,
             )

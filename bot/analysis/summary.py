@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from spacy.tokens import Doc, Span
 
 from bot.analysis.types import EventResult, PersonResult, QuoteResult
 
@@ -45,10 +46,10 @@ def _open_quotes(text: str) -> bool:
     return straight or curly
 
 
-def _quote_whole_sentences(doc: Any) -> list[Any]:
+def _quote_whole_sentences(doc: Doc) -> list[Span]:
     """spaCy's sentences, re-joined where one ends inside a quotation ('… customers.' + '"')."""
-    out: list[Any] = []
-    pending: Any = None
+    out: list[Span] = []
+    pending: Span | None = None
     for sent in doc.sents:
         span = sent if pending is None else doc[pending.start : sent.end]
         if _open_quotes(span.text) and "\n\n" not in span.text and len(span) < 120:
@@ -61,25 +62,33 @@ def _quote_whole_sentences(doc: Any) -> list[Any]:
     return out
 
 
+# The digest shows this many key quotes beside the summary; the summary leaves their sentences out.
+DIGEST_QUOTES = 2
+
+
 def summarize(
-    doc: Any, quotes: list[QuoteResult], events: list[EventResult], max_sentences: int = 3
+    doc: Doc, quotes: list[QuoteResult], events: list[EventResult], max_sentences: int = 3
 ) -> list[str]:
-    """Lead sentence, then the sentence with the top quote or main event, then the next lead."""
-    sentences = [s for s in _quote_whole_sentences(doc) if len(_WORDS.findall(s.text)) >= 6]
+    """Lead sentence, the main event's sentence, then the next lead sentences; sentences that
+    hold a key quote the digest shows anyway are left out, so the digest never repeats itself."""
+    shown = sorted(quotes, key=lambda q: (q.speaker is None, q.rank))[:DIGEST_QUOTES]
+
+    def holds_shown_quote(sent: Span) -> bool:
+        return any(sent.start_char < q.end and q.start < sent.end_char for q in shown)
+
+    sentences = [
+        s
+        for s in _quote_whole_sentences(doc)
+        if len(_WORDS.findall(s.text)) >= 6 and not holds_shown_quote(s)
+    ]
     if not sentences:
         return [s.text.strip() for s in list(doc.sents)[:max_sentences] if s.text.strip()]
     chosen = [sentences[0]]
-    top = min((q for q in quotes if q.speaker), key=lambda q: q.rank, default=None)
-    if top is not None:
-        for sent in sentences:
-            if sent.start_char <= top.start < sent.end_char and sent not in chosen:
-                if len(_WORDS.findall(sent.text)) <= 60:
-                    chosen.append(sent)
-                break
-    if len(chosen) < 2 and events:
+    if events:
         for sent in sentences:
             if sent.start_char == events[0].sentence_start and sent not in chosen:
-                chosen.append(sent)
+                if len(_WORDS.findall(sent.text)) <= 60:
+                    chosen.append(sent)
                 break
     for sent in sentences[1:]:
         if len(chosen) >= max_sentences or sum(len(_WORDS.findall(s.text)) for s in chosen) > 70:

@@ -26,6 +26,9 @@ class QuoteResult:
     start: int
     end: int
     speaker: str | None = None
+    # "person" (speaker is a person's canonical name), "organization" (speaker is the
+    # organisation as written) or "unnamed" (speaker is None: "an officer", "a spokesperson").
+    speaker_kind: str = "unnamed"
     speaker_text: str | None = None
     cue: str | None = None
     score: float = 0.0
@@ -98,7 +101,14 @@ class Analysis:
                 for p in self.people
             ],
             "quotes": [
-                {"text": q.text, "speaker": q.speaker, "cue": q.cue, "start": q.start, "end": q.end}
+                {
+                    "text": q.text,
+                    "speaker": q.speaker,
+                    "speaker_kind": q.speaker_kind,
+                    "cue": q.cue,
+                    "start": q.start,
+                    "end": q.end,
+                }
                 for q in self.quotes
             ],
             "events": [

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.analysis.nlp import load_model
 from bot.analysis.pipeline import analyze_doc
-from bot.analysis.types import Analysis
-from bot.ingest.readers import RawArticle, read_file
+from bot.analysis.types import Analysis, QuoteResult
+from bot.ingest.charset import decode_text
+from bot.ingest.readers import RawArticle, parse_datetime, parse_html, read_file
 from bot.settings import AnalysisSettings
 from bot.text_keys import name_key
 
 GOLD = Path(__file__).resolve().parents[1] / "gold"
+# The public article-extraction benchmark the real-news annotations were made on.
+EXTRACTION_DATA = Path(__file__).resolve().parents[3] / "shared" / "eval" / "article-extraction"
 _WORDS = re.compile(r"\w+")
 
 
@@ -33,6 +37,10 @@ class Counts:
     speakers_right: int = 0
     events_found: int = 0
     events_gold: int = 0
+    events_emitted: int = 0
+    events_emitted_right: int = 0
+    authors_as_people: int = 0
+    articles: int = 0
     places_right: int = 0
     places_gold: int = 0
     summary_recall: list[float] = field(default_factory=list)
@@ -57,6 +65,10 @@ class Counts:
         """Share of gold events found (what happened, and when where the article says)."""
         return self.events_found / max(1, self.events_gold)
 
+    def event_precision(self) -> float:
+        """Share of emitted events that are a gold event with the right date (or none)."""
+        return self.events_emitted_right / max(1, self.events_emitted)
+
     def place_accuracy(self) -> float:
         """Share of found events with a gold place whose place is right."""
         return self.places_right / max(1, self.places_gold)
@@ -72,9 +84,41 @@ def _same_person(predicted: str | None, gold: str | None, aliases: dict[str, set
     return name_key(predicted) == name_key(gold) or name_key(predicted) in aliases.get(gold, set())
 
 
-def score_article(article: RawArticle, result: Analysis, gold: dict, counts: Counts) -> None:
+def _org_key(name: str) -> str:
+    key = name_key(name)
+    return key.removeprefix("the ").strip()
+
+
+def _speaker_right(
+    quote: QuoteResult, gold: dict, aliases: dict[str, set[str]], strict: bool
+) -> bool:
+    """Strict (real set): full canonical name, organisation as named, and the kind must match.
+    Lenient (core/held-out, annotated before speaker kinds): aliases count, and a gold null
+    (an unnamed or collective speaker, or an organisation) accepts any speaker that is not a person."""
+    expected = gold["speaker"]
+    if not strict:
+        if expected is None:
+            return quote.speaker is None or quote.speaker_kind != "person"
+        return quote.speaker_kind == "person" and _same_person(quote.speaker, expected, aliases)
+    kind = gold.get("speaker_kind") or ("person" if expected else "unnamed")
+    if quote.speaker_kind != kind:
+        return False
+    if kind == "unnamed":
+        return quote.speaker is None
+    if quote.speaker is None or expected is None:
+        return False
+    if kind == "organization":
+        return _org_key(quote.speaker) == _org_key(expected)
+    return name_key(quote.speaker) == name_key(expected)
+
+
+def score_article(
+    article: RawArticle, result: Analysis, gold: dict, counts: Counts, *, strict: bool = False
+) -> None:
     """Add one article's scores to the totals."""
-    label = gold["article"]
+    label = gold.get("article") or gold["page"][:12]
+    counts.articles += 1
+    authors = {name_key(a) for a in gold.get("authors", [])}
     aliases = {
         p["name"]: {name_key(a) for a in p.get("aliases", [])} | {name_key(p["name"])}
         for p in gold["people"]
@@ -86,6 +130,7 @@ def score_article(article: RawArticle, result: Analysis, gold: dict, counts: Cou
         hit = next((g for g, keys in unmatched.items() if key in keys), None)
         if hit is None:
             counts.people_fp += 1
+            counts.authors_as_people += key in authors
             counts.misses.append(f"{label}: extra person {person.name!r}")
         else:
             counts.people_tp += 1
@@ -111,11 +156,13 @@ def score_article(article: RawArticle, result: Analysis, gold: dict, counts: Cou
         remaining.remove(match)
         counts.quotes_tp += 1
         expected = gold_quotes[match]["speaker"]
-        if _same_person(quote.speaker, expected, aliases):
+        if _speaker_right(quote, gold_quotes[match], aliases, strict):
             counts.speakers_right += 1
         else:
+            want = gold_quotes[match].get("speaker_kind", "")
             counts.misses.append(
-                f"{label}: speaker of {quote.text[:40]!r} is {quote.speaker!r}, want {expected!r}"
+                f"{label}: speaker of {quote.text[:40]!r} is {quote.speaker!r} ({quote.speaker_kind}),"
+                f" want {expected!r} ({want})"
             )
     counts.misses += [f"{label}: missed quote {gold_quotes[i]['text'][:60]!r}" for i in remaining]
     # Events.
@@ -133,6 +180,15 @@ def score_article(article: RawArticle, result: Analysis, gold: dict, counts: Cou
             counts.misses.append(
                 f"{label}: missed event {event['name']!r} ({event.get('when')}, {event.get('where')})"
             )
+    # Event precision: each emitted event must be a gold event, dated as the gold dates it.
+    for emitted in result.events:
+        counts.events_emitted += 1
+        date = _emitted_date(emitted.when_start, emitted.when)
+        if any(_event_matches(g, emitted.name, date, exact=True) for g in gold.get("events", [])):
+            counts.events_emitted_right += 1
+            counts.misses.append(f"{label}: right event {emitted.name!r} ({date}, {emitted.where})")
+        else:
+            counts.misses.append(f"{label}: wrong event {emitted.name!r} ({date}, {emitted.where})")
     # Summary: unigram recall of the reference.
     reference = set(_WORDS.findall(" ".join(gold.get("summary", [])).lower()))
     produced = set(_WORDS.findall(" ".join(result.summary).lower()))
@@ -147,10 +203,19 @@ def _place_matches(gold_where: str, where: str | None, name: str) -> bool:
     )
 
 
-def _event_matches(gold: dict, name: str, when: str | None) -> bool:
+def _emitted_date(when_start: object, when: str | None) -> str | None:
+    """The date an event carries: a resolved date (a phrase left unresolved is no date)."""
+    return when if when_start is not None else None
+
+
+def _event_matches(gold: dict, name: str, when: str | None, *, exact: bool = False) -> bool:
+    """Name holds a match word; recall: the date starts with the gold date where there is one;
+    precision (exact): the date equals the gold date, and no date where the gold has none."""
     name_l = name.lower()
     if not any(word.lower() in name_l for word in gold["match"]):
         return False
+    if exact:
+        return when == gold.get("when")
     if gold.get("when"):
         if not when or not when.startswith(gold["when"]):
             return False
@@ -176,10 +241,48 @@ def load_gold(group: str = "all") -> list[tuple[Path, dict]]:
     return pairs
 
 
+def dev_pages(data: Path = EXTRACTION_DATA) -> set[str]:
+    """Ids of the benchmark pages the real-news annotations may use."""
+    lines = (data / "dev-pages.txt").read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def load_real() -> list[dict]:
+    """Annotations of real news pages (tests/gold/real/<page-id>.json), in page-id order."""
+    return [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((GOLD / "real").glob("*.json"))
+    ]
+
+
+def read_real_page(gold: dict, data: Path = EXTRACTION_DATA) -> RawArticle:
+    """Read a benchmark page as `byline ingest` reads an .html file; the annotated date
+    stands in when the page's own date cannot be extracted."""
+    page = gold["page"]
+    if page not in dev_pages(data):
+        raise ValueError(f"{page} is not a dev page of the extraction benchmark")
+    raw = gzip.decompress((data / "html" / f"{page}.html.gz").read_bytes())
+    article = parse_html(decode_text(raw, None), f"{page}.html", url=gold.get("url"))
+    if article.published_at is None and gold.get("published"):
+        article = replace(article, published_at=parse_datetime(gold["published"]))
+    return article
+
+
+def real_data_present() -> bool:
+    """Whether the extraction benchmark's pages are next to the repository."""
+    return (EXTRACTION_DATA / "dev-pages.txt").exists()
+
+
 def run(model: str | None = None, group: str = "all") -> Counts:
-    """Analyse the gold articles of a group and return the totals."""
+    """Analyse the gold articles of a group ('core', 'held-out', 'all' or 'real')."""
     nlp = load_model(model or AnalysisSettings().model)
     counts = Counts()
+    if group == "real":
+        for gold in load_real():
+            article = read_real_page(gold)
+            result = analyze_doc(nlp(article.clean_text), article.published_at, article.name_hints)
+            score_article(article, result, gold, counts, strict=True)
+        return counts
     for path, gold in load_gold(group):
         article = read_file(path)[0]
         result = analyze_doc(nlp(article.clean_text), article.published_at, article.name_hints)
@@ -187,11 +290,11 @@ def run(model: str | None = None, group: str = "all") -> Counts:
     return counts
 
 
-def report(counts: Counts) -> str:
-    """The printed table."""
+def _rows(counts: Counts) -> list[tuple[str, str]]:
     p, r, f1 = counts.people_f1()
     qp, qr = counts.quote_pr()
-    rows = [
+    summary = sum(counts.summary_recall) / max(1, len(counts.summary_recall))
+    values = [
         ("people precision", p),
         ("people recall", r),
         ("people F1", f1),
@@ -199,22 +302,46 @@ def report(counts: Counts) -> str:
         ("quote precision", qp),
         ("quote recall", qr),
         ("speaker accuracy", counts.speaker_accuracy()),
+        ("event precision", counts.event_precision()),
         ("event recall", counts.event_recall()),
         ("event place accuracy", counts.place_accuracy()),
-        ("summary unigram recall", sum(counts.summary_recall) / max(1, len(counts.summary_recall))),
+        ("summary unigram recall", summary if counts.summary_recall else float("nan")),
     ]
-    lines = [f"{'metric':<24} {'value':>7}", "-" * 32]
-    lines += [f"{name:<24} {value:>7.3f}" for name, value in rows]
-    lines.append(
-        f"{'gold people/quotes/events':<24} {counts.people_tp + counts.people_fn}/{counts.quotes_gold}/{counts.events_gold}"
+    rows = [(name, f"{value:.3f}") for name, value in values]
+    rows.append(("authors as people", str(counts.authors_as_people)))
+    rows.append(("articles", str(counts.articles)))
+    rows.append(
+        (
+            "gold people/quotes/events",
+            f"{counts.people_tp + counts.people_fn}/{counts.quotes_gold}/{counts.events_gold}",
+        )
     )
+    return rows
+
+
+def report(counts: Counts) -> str:
+    """The printed table of one set."""
+    lines = [f"{'metric':<26} {'value':>9}", "-" * 36]
+    lines += [f"{name:<26} {value:>9}" for name, value in _rows(counts)]
+    return "\n".join(lines)
+
+
+def report_columns(columns: dict[str, Counts]) -> str:
+    """One table, a column per set."""
+    names = list(columns)
+    table = {name: dict(_rows(counts)) for name, counts in columns.items()}
+    lines = [f"{'metric':<26}" + "".join(f" {n:>10}" for n in names), "-" * (26 + 11 * len(names))]
+    for metric, _ in _rows(next(iter(columns.values()))):
+        lines.append(f"{metric:<26}" + "".join(f" {table[n][metric]:>10}" for n in names))
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    for name in ("core", "held-out", "all"):
-        totals = run(group=name)
-        if "-v" in sys.argv and name != "all":
+    groups = ["core", "held-out"] + (["real"] if real_data_present() else [])
+    results = {name: run(group=name) for name in groups}
+    if "-v" in sys.argv:
+        for name, totals in results.items():
+            print(f"\n== {name} misses ==")
             print("\n".join(totals.misses))
-        print(f"\n== {name} ==")
-        print(report(totals))
+    print()
+    print(report_columns(results))

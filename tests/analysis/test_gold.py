@@ -1,15 +1,19 @@
-"""Analysis quality on the hand-annotated gold set.
+"""Analysis quality on the hand-annotated gold sets.
 
 The core set (articles 00-24) carries the thresholds of the quality issue. The held-out set
 (25 and later, written afterwards by another hand to test generalization) carries floors a
 little under today's figures, so a change that makes the rules generalize worse fails too.
+The real set (tests/gold/real/: real news pages of the public article-extraction benchmark,
+read through Byline's own HTML path) is scored strictly: full speaker names and kinds, and
+the share of emitted events that are a real happening with the right date. Where its figures
+are still under the issue's targets, the gates sit a small margin under today's figures.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.analysis.scorer import Counts, report, run
+from tests.analysis.scorer import Counts, real_data_present, report, run
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +27,15 @@ def core() -> Counts:
 def held_out() -> Counts:
     totals = run(group="held-out")
     print("\nheld-out gold set\n" + report(totals))
+    return totals
+
+
+@pytest.fixture(scope="module")
+def real() -> Counts:
+    if not real_data_present():
+        pytest.skip("the article-extraction benchmark is not next to the repository")
+    totals = run(group="real")
+    print("\nreal-news gold set\n" + report(totals))
     return totals
 
 
@@ -52,7 +65,25 @@ def test_event_recall_is_at_least_0_85(core: Counts) -> None:
 
 def test_held_out_articles_stay_above_their_floors(held_out: Counts) -> None:
     precision, recall = held_out.quote_pr()
-    assert held_out.people_f1()[2] >= 0.86, report(held_out)
+    assert held_out.people_f1()[2] >= 0.89, report(held_out)
     assert precision >= 0.95 and recall >= 0.95, report(held_out)
-    assert held_out.speaker_accuracy() >= 0.74, report(held_out)
+    assert held_out.speaker_accuracy() >= 0.78, report(held_out)
     assert held_out.event_recall() >= 0.60, report(held_out)
+
+
+def test_real_news_quotes_are_verbatim_substrings(real: Counts) -> None:
+    assert real.verbatim_failures == [], real.verbatim_failures
+
+
+def test_real_news_bylines_are_never_people(real: Counts) -> None:
+    assert real.authors_as_people == 0, report(real)
+
+
+def test_real_news_stays_above_its_floors(real: Counts) -> None:
+    # Targets: people F1 0.95, quotes 0.98/0.97, speakers 0.95, event precision 0.90.
+    # Today's figures are under them; these floors sit a small margin under today's.
+    precision, recall = real.quote_pr()
+    assert real.people_f1()[2] >= 0.88, report(real)
+    assert precision >= 0.89 and recall >= 0.90, report(real)
+    assert real.speaker_accuracy() >= 0.74, report(real)
+    assert real.event_precision() >= 0.33, report(real)

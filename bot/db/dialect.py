@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from bot.db.models import Article
@@ -105,3 +105,45 @@ async def fts_search(
         )
     rows = await session.execute(stmt)
     return [(int(r[0]), str(r[1])) for r in rows]
+
+
+async def fts_index_range(conn: AsyncConnection, first_id: int, end_id: int) -> None:
+    """Index the analysed articles with first_id <= id < end_id (bulk loads)."""
+    if conn.dialect.name != "sqlite":
+        return
+    await conn.execute(
+        text(
+            "INSERT INTO articles_fts(rowid, title, body) SELECT id, title, "
+            "coalesce(clean_text, '') FROM articles WHERE id >= :lo AND id < :hi"
+        ),
+        {"lo": first_id, "hi": end_id},
+    )
+
+
+async def sync_id_sequence(conn: AsyncConnection, table_name: str) -> None:
+    """After rows were inserted with explicit ids, move PostgreSQL's id sequence past them."""
+    if conn.dialect.name == "sqlite":
+        return  # SQLite takes the next rowid from the table itself.
+    await conn.execute(
+        text(
+            f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), "
+            f"coalesce((SELECT max(id) FROM {table_name}), 1))"
+        )
+    )
+
+
+async def analyze(conn: AsyncConnection) -> None:
+    """Refresh the planner's statistics (after a bulk load)."""
+    await conn.execute(text("ANALYZE"))
+    if conn.in_transaction():
+        await conn.commit()
+
+
+async def store_bytes(conn: AsyncConnection) -> int:
+    """Bytes the store takes: the SQLite file's pages, or the PostgreSQL database's size."""
+    if conn.dialect.name == "sqlite":
+        pages = await conn.scalar(text("PRAGMA page_count"))
+        size = await conn.scalar(text("PRAGMA page_size"))
+        freelist = await conn.scalar(text("PRAGMA freelist_count"))
+        return (int(pages or 0) - int(freelist or 0)) * int(size or 0)
+    return int(await conn.scalar(text("SELECT pg_database_size(current_database())")) or 0)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Select, column, select, table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from bot.db.models import Article
+from bot.db.models import Article, Event
 
+# Revision 0001's search index (SQLite: an FTS5 table holding its own copy of the text).
 SQLITE_FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
     "title, body, tokenize='unicode61 remove_diacritics 2')"
@@ -23,6 +24,82 @@ PG_FTS_DDL = (
     "(to_tsvector('english', coalesce(title, '') || ' ' || coalesce(clean_text, '')))"
 )
 PG_FTS_DROP = "DROP INDEX IF EXISTS ix_articles_fts"
+
+# Revision 0003's search indexes. SQLite: FTS5 tables with external content (the index reads
+# the text from articles and events instead of keeping a copy), kept current by triggers so
+# every writer (other programs included) updates them in the same transaction.
+_TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
+_SQLITE_SEARCH = {
+    "articles_fts": ("articles", ("title", "clean_text"), ""),
+    # Titles alone, with prefix indexes: autocomplete matches the word being typed.
+    "article_titles_fts": ("articles", ("title",), ", prefix='1 2 3'"),
+    "events_fts": ("events", ("name", '"where"'), ""),
+}
+
+
+def _sqlite_search_ddl() -> list[str]:
+    statements = []
+    for fts, (content, columns, options) in _SQLITE_SEARCH.items():
+        cols = ", ".join(columns)
+        new = ", ".join(f"new.{c}" for c in columns)
+        old = ", ".join(f"old.{c}" for c in columns)
+        add = f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new});"
+        remove = f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old});"
+        statements += [
+            f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{content}', "
+            f"content_rowid='id', {_TOKENIZE}{options})",
+            f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {content} BEGIN {add} END",
+            f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {content} BEGIN {remove} END",
+            f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {content} BEGIN {remove} {add} END",
+            f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+        ]
+    return statements
+
+
+# Written as the index expressions are, so PostgreSQL's planner matches queries to the indexes.
+_PG_EVENTS_TSV = "to_tsvector('english', {t}name || ' ' || coalesce({t}\"where\", ''))"
+_PG_TITLE_TSV = "to_tsvector('simple', {t}title)"
+
+
+def search_upgrade_ddl(dialect: str) -> list[str]:
+    """Statements moving the search indexes from revision 0002 to 0003."""
+    if dialect == "sqlite":
+        return [SQLITE_FTS_DROP, *_sqlite_search_ddl()]
+    return [
+        f"CREATE INDEX IF NOT EXISTS ix_events_fts ON events USING gin ({_PG_EVENTS_TSV.format(t='')})",
+        f"CREATE INDEX IF NOT EXISTS ix_articles_title_fts ON articles USING gin ({_PG_TITLE_TSV.format(t='')})",
+    ]
+
+
+def search_downgrade_ddl(dialect: str) -> list[str]:
+    """Statements moving the search indexes from revision 0003 back to 0002."""
+    if dialect != "sqlite":
+        return ["DROP INDEX IF EXISTS ix_events_fts", "DROP INDEX IF EXISTS ix_articles_title_fts"]
+    statements = []
+    for fts in _SQLITE_SEARCH:
+        statements += [f"DROP TRIGGER IF EXISTS {fts}_{t}" for t in ("ai", "ad", "au")]
+        statements.append(f"DROP TABLE IF EXISTS {fts}")
+    return [
+        *statements,
+        SQLITE_FTS_DDL,
+        "INSERT INTO articles_fts(rowid, title, body) SELECT id, title, coalesce(clean_text, '') "
+        "FROM articles WHERE status = 'analyzed'",
+    ]
+
+
+def drop_redundant_raw_text(dialect: str) -> str:
+    """An UPDATE that empties raw_text where it is the clean text up to surrounding blanks."""
+    if dialect == "sqlite":
+        blanks = "' ' || char(9) || char(10) || char(13)"
+        return (
+            "UPDATE articles SET raw_text = '' WHERE clean_text IS NOT NULL AND raw_text != '' "
+            f"AND trim(raw_text, {blanks}) = trim(clean_text, {blanks})"
+        )
+    return (
+        "UPDATE articles SET raw_text = '' WHERE clean_text IS NOT NULL AND raw_text != '' "
+        "AND btrim(raw_text, E' \\t\\n\\r') = btrim(clean_text, E' \\t\\n\\r')"
+    )
+
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -44,79 +121,108 @@ def fts_terms(query: str) -> list[str]:
     return _WORD.findall(query)[:12]
 
 
-async def fts_index(session: AsyncSession, article_id: int, title: str, body: str) -> None:
-    """(Re)index one article for full-text search."""
-    if session.get_bind().dialect.name != "sqlite":
-        return  # PostgreSQL indexes the articles table itself (expression index).
-    await session.execute(text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id})
-    await session.execute(
-        text("INSERT INTO articles_fts(rowid, title, body) VALUES (:id, :title, :body)"),
-        {"id": article_id, "title": title, "body": body},
+def _sqlite_match(terms: list[str], prefix_last: bool) -> str:
+    quoted = ['"' + t.replace('"', "") + '"' for t in terms]
+    if prefix_last and quoted:
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _pg_query(terms: list[str], prefix_last: bool) -> str:
+    words = list(terms)
+    if prefix_last and words:
+        words[-1] += ":*"
+    return " & ".join(words)
+
+
+def article_matches(
+    session: AsyncSession, terms: list[str], where: ColumnElement[bool], pool: int
+) -> Select[Any]:
+    """(id, relevance) of the newest pool articles matching every term among those where holds.
+
+    The candidates are read newest first straight from the full-text index, so a common word
+    costs the same as a rare one; the caller ranks the pool by relevance (lower is better).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        fts = table("articles_fts", column("rowid"), column("rank"))
+        return (
+            select(Article.id, fts.c.rank.label("relevance"))
+            .select_from(fts.join(Article, Article.id == fts.c.rowid))
+            .where(text("articles_fts MATCH :q").bindparams(q=_sqlite_match(terms, False)), where)
+            .order_by(fts.c.rowid.desc())
+            .limit(pool)
+        )
+    # Ranking would recompute each candidate's tsvector; newest first is the order here.
+    return (
+        select(Article.id, (-Article.id).label("relevance"))
+        .where(
+            text(
+                "to_tsvector('english', coalesce(articles.title, '') || ' ' || "
+                "coalesce(articles.clean_text, '')) @@ plainto_tsquery('english', :q)"
+            ).bindparams(q=" ".join(terms)),
+            where,
+        )
+        .order_by(Article.id.desc())
+        .limit(pool)
     )
 
 
-async def fts_delete(session: AsyncSession, article_id: int) -> None:
-    """Remove one article from the full-text index."""
+def title_matches(
+    session: AsyncSession, terms: list[str], where: ColumnElement[bool], limit: int
+) -> Select[Any]:
+    """Ids of the newest articles whose title has every term, the last one as a word prefix."""
     if session.get_bind().dialect.name == "sqlite":
-        await session.execute(
-            text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id}
-        )
-
-
-async def fts_search(
-    session: AsyncSession, query: str, visible: ColumnElement[bool], limit: int
-) -> list[tuple[int, str]]:
-    """(article id, snippet) of visible articles matching all words, best first."""
-    terms = fts_terms(query)
-    if not terms:
-        return []
-    stmt: Select[Any]
-    if session.get_bind().dialect.name == "sqlite":
-        match = " ".join('"' + t.replace('"', "") + '"' for t in terms)
-        fts = table("articles_fts", column("rowid"))
-        stmt = (
-            select(Article.id, literal_column("snippet(articles_fts, 1, '**', '**', '…', 24)"))
+        fts = table("article_titles_fts", column("rowid"))
+        match = text("article_titles_fts MATCH :q").bindparams(q=_sqlite_match(terms, True))
+        return (
+            select(Article.id)
             .select_from(fts.join(Article, Article.id == fts.c.rowid))
-            .where(text("articles_fts MATCH :q").bindparams(q=match), visible)
-            .order_by(literal_column("articles_fts.rank"))
+            .where(match, where)
+            .order_by(fts.c.rowid.desc())
             .limit(limit)
         )
-    else:
-        english: ColumnElement[str] = literal_column("'english'")
-        stmt = (
-            select(
-                Article.id,
-                func.ts_headline(
-                    english,
-                    func.coalesce(Article.clean_text, ""),
-                    func.plainto_tsquery(english, " ".join(terms)),
-                    "StartSel=**,StopSel=**,MaxWords=30",
-                ),
+    return (
+        select(Article.id)
+        .where(
+            text(f"{_PG_TITLE_TSV.format(t='articles.')} @@ to_tsquery('simple', :q)").bindparams(
+                q=_pg_query(terms, True)
+            ),
+            where,
+        )
+        .order_by(Article.id.desc())
+        .limit(limit)
+    )
+
+
+def event_matches(
+    session: AsyncSession, terms: list[str], where: ColumnElement[bool], limit: int
+) -> Select[Any]:
+    """Ids of the newest events whose name or place has every term (the last as a prefix)."""
+    if session.get_bind().dialect.name == "sqlite":
+        fts = table("events_fts", column("rowid"))
+        match = text("events_fts MATCH :q").bindparams(q=_sqlite_match(terms, True))
+        return (
+            select(Event.id)
+            .select_from(
+                fts.join(Event, Event.id == fts.c.rowid).join(
+                    Article, Article.id == Event.article_id
+                )
             )
-            .where(
-                text(
-                    "to_tsvector('english', coalesce(articles.title, '') || ' ' || "
-                    "coalesce(articles.clean_text, '')) @@ plainto_tsquery('english', :q)"
-                ).bindparams(q=" ".join(terms)),
-                visible,
-            )
-            .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+            .where(match, where)
+            .order_by(fts.c.rowid.desc())
             .limit(limit)
         )
-    rows = await session.execute(stmt)
-    return [(int(r[0]), str(r[1])) for r in rows]
-
-
-async def fts_index_range(conn: AsyncConnection, first_id: int, end_id: int) -> None:
-    """Index the analysed articles with first_id <= id < end_id (bulk loads)."""
-    if conn.dialect.name != "sqlite":
-        return
-    await conn.execute(
-        text(
-            "INSERT INTO articles_fts(rowid, title, body) SELECT id, title, "
-            "coalesce(clean_text, '') FROM articles WHERE id >= :lo AND id < :hi"
-        ),
-        {"lo": first_id, "hi": end_id},
+    return (
+        select(Event.id)
+        .join(Article, Article.id == Event.article_id)
+        .where(
+            text(f"{_PG_EVENTS_TSV.format(t='events.')} @@ to_tsquery('english', :q)").bindparams(
+                q=_pg_query(terms, True)
+            ),
+            where,
+        )
+        .order_by(Event.id.desc())
+        .limit(limit)
     )
 
 

@@ -33,7 +33,7 @@ from bot.services.digests import DigestService
 from bot.services.events import EventService
 from bot.services.guilds import GuildService
 from bot.services.people import PeopleService
-from bot.settings import Settings
+from bot.settings import DatabaseSettings, Settings
 
 _WORD = re.compile(r"[a-z]{4,}")
 
@@ -129,7 +129,14 @@ def _operations(
         except NotFound:
             return None
 
+    async def floor() -> None:
+        from sqlalchemy import text
+
+        async with s.people.db.reader() as session:
+            await session.execute(text("SELECT 1"))
+
     return {
+        "floor: one SELECT 1 unit of work": floor,
         "who (person, server)": lambda: ignore_missing(s.people.who(rng.choice(i.people), guild())),
         "who (person, CLI)": lambda: ignore_missing(s.people.who(rng.choice(i.people))),
         "quotes by person": lambda: ignore_missing(
@@ -166,7 +173,7 @@ def _p50_p99(samples: list[float]) -> tuple[float, float]:
 async def measure(url: str, calls: int = 200, seed: int = 11) -> list[Timing]:
     """Time every operation calls times on the store at url."""
     rng = random.Random(seed)
-    settings = Settings(database={"url": url})
+    settings = Settings(database=DatabaseSettings(url=url))
     db = Database(url)
     try:
         services = _Services(settings, db)

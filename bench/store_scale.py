@@ -196,8 +196,8 @@ async def _plan(conn: AsyncConnection, target: int) -> Plan | None:
 async def _add_people(conn: AsyncConnection, plan: Plan) -> None:
     taken = set(await conn.scalars(select(Person.name_key)))
     names = realistic_names(plan.pool, taken)
-    rows = []
-    keys = []
+    rows: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
     for i, name in enumerate(names):
         pid = plan.first_person + i
         last = name.split()[-1]
@@ -400,7 +400,6 @@ async def _copy_batch(conn: AsyncConnection, plan: Plan, lo: int, hi: int) -> No
             .where(in_batch),
         )
     )
-    await dialect.fts_index_range(conn, lo, hi)
 
 
 async def grow(url: str, target: int, *, seed: int = 7, quiet: bool = False) -> dict[str, Any]:

@@ -28,12 +28,14 @@ PG_FTS_DROP = "DROP INDEX IF EXISTS ix_articles_fts"
 # Revision 0003's search indexes. SQLite: FTS5 tables with external content (the index reads
 # the text from articles and events instead of keeping a copy), kept current by triggers so
 # every writer (other programs included) updates them in the same transaction.
-_TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
+# detail=column: queries are words, never phrases, so token positions are not stored (half
+# the index); columnsize=0 where nothing is ranked by relevance.
+_TOKENIZE = "tokenize='unicode61 remove_diacritics 2', detail=column"
 _SQLITE_SEARCH = {
     "articles_fts": ("articles", ("title", "clean_text"), ""),
     # Titles alone, with prefix indexes: autocomplete matches the word being typed.
-    "article_titles_fts": ("articles", ("title",), ", prefix='1 2 3'"),
-    "events_fts": ("events", ("name", '"where"'), ""),
+    "article_titles_fts": ("articles", ("title",), ", columnsize=0, prefix='1 2 3'"),
+    "events_fts": ("events", ("name", '"where"'), ", columnsize=0"),
 }
 
 
@@ -101,7 +103,8 @@ def drop_redundant_raw_text(dialect: str) -> str:
     )
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Words as the FTS5 tokenizer cuts them (an underscore separates), so a term is never a phrase.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def fts_ddl(dialect: str) -> tuple[str, str]:

@@ -116,8 +116,9 @@ class Mention(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The unique (article_id, person_id) index serves lookups by article.
     article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+        ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
     )
     person_id: Mapped[int] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), nullable=False
@@ -190,8 +191,9 @@ class ArticleEntity(Base):
     __table_args__ = (UniqueConstraint("article_id", "kind", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The unique (article_id, kind, name) index serves lookups by article.
     article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+        ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
     )
     kind: Mapped[str] = mapped_column(String(20), nullable=False)  # "place" | "organization"
     name: Mapped[str] = mapped_column(String(300), nullable=False)

@@ -38,6 +38,97 @@ _BOILERPLATE = re.compile(
 )
 
 
+# Credit lines, contact lines and promotions that trail (or open) a story: never its text.
+_TRAILER = re.compile(
+    r"""^\(?(?:
+        (?:additional\s+)?(?:reporting|writing|editing|compiled|research)(?:\s+and\s+\w+)?\s+by\s.{2,300}
+      | contributing\s*:.{2,200} | additional\s+reporting\s*:.{2,200}
+      | .{2,160}\bcontributed\s+(?:to\s+)?(?:this\s+)?(?:report|reporting|story|article)\b.{0,120}
+      | reach\s+(?:the\s+)?(?:reporters?|writers?|authors?)\s+at\s.{2,200}
+      | (?:e-?mail|contact)\s+[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3}\s+at\s+\S+@.{2,200}
+      | follow\s+.{1,60}\s+on\s+(?:twitter|facebook|instagram|youtube|linkedin)\b.{0,160}
+      | \[\s*(?:related|read\s+more|see\s+also|more)\s*:.{1,200}\]
+      | (?:see|read)\s+also\s*:.{0,200}
+      | source\s*:\s*.{2,80}
+      | (?:this\s+(?:article|story)\s+(?:was\s+)?)?originally\s+published\s+(?:on|by|at|in)\s.{2,160}
+      | editor['\u2019]?s\s+note\s*:.{2,300}
+      | like\s+this\s+story\?.{0,120} | comments? | _{3,} | -{3,}
+      | (?:by|analysis\s+by)\s+[A-Z][\w.'\u2019-]+(?:\s+[A-Z][\w.'\u2019-]+){0,3}
+        (?:\s*(?:,|and|&)\s*[A-Z][\w.'\u2019-]+(?:\s+[A-Z][\w.'\u2019-]+){0,3}){0,3}
+        (?:\s*[,|\u2014-]\s*[\w.'\u2019 ]{2,60})?
+      | staff\s+reports?
+      | \S+@\S+\.\w{2,} | (?:https?://|www\.|twitter\.com/)\S+
+      | [^.!?"\u201c]{0,60}\bnewsletter\b[^.!?"\u201c]{0,60}
+    )\)?[.!:\s]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Lines that are promotions only when they close the story: related-link lists, podcasts.
+_TAIL_PROMO = re.compile(
+    r"""^(?:
+        [-\u2022*]\s+[^.!?]{3,140}
+      | catch\s+up\s+on\s.{2,200} | listen\s+(?:to|back)\s.{2,160}
+      | (?:click|tap)\s+here\b.{0,160} | (?:more|related)\s+(?:stories|coverage|from)\b.{0,120}
+    )[.!:\s]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# After a trailer near the end, the short promotional lines that follow it go too.
+_TRAILER_TAIL = 4
+_PROMO_MAX_WORDS = 40
+
+
+def is_trailer(paragraph: str) -> bool:
+    """Tell a credit line, contact line, related link or promotion from article text."""
+    return len(paragraph) <= 400 and bool(_TRAILER.match(paragraph.strip()))
+
+
+def drop_trailers(paragraphs: list[str]) -> list[str]:
+    """Remove trailer paragraphs; near the end, also the short promo lines after one."""
+    kept: list[str] = []
+    cut = len(paragraphs)
+    for index, paragraph in enumerate(paragraphs):
+        if is_trailer(paragraph):
+            if index >= len(paragraphs) - _TRAILER_TAIL and all(
+                len(p.split()) <= _PROMO_MAX_WORDS and '"' not in p and "\u201c" not in p
+                for p in paragraphs[index + 1 :]
+            ):
+                cut = index
+                break
+            continue
+        kept.append(paragraph)
+    if cut < len(paragraphs):
+        kept = [p for p in paragraphs[:cut] if not is_trailer(p)]
+    while len(kept) > 1 and len(kept[-1]) <= 300 and _TAIL_PROMO.match(kept[-1].strip()):
+        kept.pop()
+    return kept
+
+
+def _words_of(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def drop_repeated_headline(paragraphs: list[str], title: str) -> list[str]:
+    """Remove the headline when the page repeats it as the body's first lines."""
+    title_words = _words_of(title)
+    if len(title_words) < 3:
+        return paragraphs
+    out = list(paragraphs)
+    for index in range(min(3, len(out))):
+        words = _words_of(out[index])
+        if not words or len(words) > len(title_words) + 3:
+            continue
+        same = words == title_words
+        prefix = len(words) >= 4 and title_words[: len(words)] == words
+        longer = len(words) > len(title_words) and words[: len(title_words)] == title_words
+        if same or prefix or longer:
+            rest = title_words[len(words) :] if prefix else []
+            del out[index]
+            # "Title part one:" + "He asked for it": the headline split over two lines.
+            if rest and index < len(out) and _words_of(out[index]) == rest:
+                del out[index]
+            return out
+    return out
+
+
 def normalize_text(text: str) -> str:
     """NFC, drop invisible and control characters, unify line endings."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -141,11 +232,14 @@ def clean_text(raw: str) -> str:
     return clean_with_hints(raw)[0]
 
 
-def clean_with_hints(raw: str) -> tuple[str, dict[str, str]]:
-    """Return the clean body and the full names hover cards gave for short names."""
+def clean_with_hints(raw: str, title: str = "") -> tuple[str, dict[str, str]]:
+    """Return the clean body and the full names hover cards gave for short names; trailers
+    and a headline repeated at the top (when the title is given) are removed."""
     hints: dict[str, str] = {}
-    body = "\n\n".join(clean_paragraphs(split_paragraphs(normalize_text(raw)), hints))
-    return body, hints
+    paragraphs = drop_trailers(clean_paragraphs(split_paragraphs(normalize_text(raw)), hints))
+    if title:
+        paragraphs = drop_repeated_headline(paragraphs, title)
+    return "\n\n".join(paragraphs), hints
 
 
 def clean_title(title: str) -> str:

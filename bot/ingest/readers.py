@@ -83,8 +83,8 @@ def build_article(
 ) -> RawArticle:
     """Clean and validate one article's fields."""
     raw = normalize_text(body)
-    clean, hints = clean_with_hints(raw)
     title = clean_title(title or "")[:1000]
+    clean, hints = clean_with_hints(raw, title)
     if not clean:
         raise InvalidInput(
             f"{origin} has no article text; give it a title line, a blank line, then paragraphs"

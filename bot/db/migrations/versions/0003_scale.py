@@ -26,10 +26,15 @@ def upgrade() -> None:
     # The person card counts and lists a person's articles from this index alone.
     op.create_index("ix_mentions_person_article", "mentions", ["person_id", "article_id"])
     op.drop_index("ix_mentions_person_id", table_name="mentions")
+    # Both duplicate the first column of a unique index on the same table.
+    op.drop_index("ix_mentions_article_id", table_name="mentions")
+    op.drop_index("ix_article_entities_article_id", table_name="article_entities")
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
+    op.create_index("ix_article_entities_article_id", "article_entities", ["article_id"])
+    op.create_index("ix_mentions_article_id", "mentions", ["article_id"])
     op.create_index("ix_mentions_person_id", "mentions", ["person_id"])
     op.drop_index("ix_mentions_person_article", table_name="mentions")
     for statement in search_downgrade_ddl(dialect):

@@ -145,7 +145,7 @@ async def _scalar(conn: AsyncConnection, stmt: Any) -> int:
     return int((await conn.scalar(stmt)) or 0)
 
 
-async def _plan(conn: AsyncConnection, target: int) -> Plan | None:
+async def _plan(conn: AsyncConnection, target: int, people: int | None) -> Plan | None:
     templates = list(
         await conn.scalars(
             select(Article.id).where(Article.status == ArticleStatus.ANALYZED).order_by(Article.id)
@@ -164,7 +164,7 @@ async def _plan(conn: AsyncConnection, target: int) -> Plan | None:
             select(Event.id).where(Event.article_id.in_(templates)).order_by(Event.id)
         )
     )
-    people = list(
+    template_ids = list(
         await conn.scalars(
             select(Mention.person_id).where(Mention.article_id.in_(templates)).distinct()
         )
@@ -172,15 +172,17 @@ async def _plan(conn: AsyncConnection, target: int) -> Plan | None:
     await conn.run_sync(_meta.create_all)
     for table in (slots, slot_guilds, template_people, template_events):
         await conn.execute(table.delete())
-    if people:
+    if template_ids:
         await conn.execute(
-            insert(template_people), [{"person_id": p, "rank": i} for i, p in enumerate(people)]
+            insert(template_people),
+            [{"person_id": p, "rank": i} for i, p in enumerate(template_ids)],
         )
     if events:
         await conn.execute(
             insert(template_events), [{"event_id": e, "rank": i} for i, e in enumerate(events)]
         )
-    pool = max(len(people) * 2, int(target * PEOPLE_PER_ARTICLE))
+    # More people than template people, so one copy never maps two of them to one person.
+    pool = max(people or int(target * PEOPLE_PER_ARTICLE), len(template_ids) * 2)
     if pool % _SPREAD == 0:
         pool += 1
     return Plan(
@@ -402,8 +404,13 @@ async def _copy_batch(conn: AsyncConnection, plan: Plan, lo: int, hi: int) -> No
     )
 
 
-async def grow(url: str, target: int, *, seed: int = 7, quiet: bool = False) -> dict[str, Any]:
-    """Grow the store at url to target articles; return what was done and how long it took."""
+async def grow(
+    url: str, target: int, *, people: int | None = None, seed: int = 7, quiet: bool = False
+) -> dict[str, Any]:
+    """Grow the store at url to target articles; return what was done and how long it took.
+
+    The copies name `people` new people (default: one per five articles).
+    """
     started = time.perf_counter()
     db = Database(url)
     try:
@@ -411,7 +418,7 @@ async def grow(url: str, target: int, *, seed: int = 7, quiet: bool = False) -> 
         async with db.write_engine.connect() as conn:
             await conn.begin()
             have = await _scalar(conn, select(func.count()).select_from(Article))
-            plan = await _plan(conn, target)
+            plan = await _plan(conn, target, people)
             if plan is None:
                 await conn.commit()
                 return {"articles": have, "added": 0, "seconds": 0.0}
@@ -468,9 +475,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, required=True, help="articles to reach")
     parser.add_argument("--db", required=True, metavar="URL")
+    parser.add_argument("--people", type=int, help="new people to name (default: articles / 5)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    done = asyncio.run(grow(args.db, args.articles, seed=args.seed))
+    done = asyncio.run(grow(args.db, args.articles, people=args.people, seed=args.seed))
     articles, size = asyncio.run(store_size(args.db))
     print(
         f"added {done['added']:,} articles in {done['seconds']:.1f} s; the store holds "

@@ -6,8 +6,6 @@ import re
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, column, select, table, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import Insert
 
@@ -114,8 +112,13 @@ def fts_ddl(dialect: str) -> tuple[str, str]:
 
 def insert_ignore(session: AsyncSession, table: Any) -> Insert:
     """An INSERT that silently skips rows violating a unique constraint."""
+    # Each dialect's module is imported only on that backend (CLI start time).
     if session.get_bind().dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
         return sqlite_insert(table).prefix_with("OR IGNORE")
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
     return pg_insert(table).on_conflict_do_nothing()
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz, process
-
 from bot.db import queries
 from bot.db.engine import Database
 from bot.domain import EventView, PersonCard, QuoteView
@@ -35,6 +33,8 @@ class PeopleService:
             if found:
                 return found[0][0]
             pool = await queries.people_by_prefix(session, guild_id, key[:3], HINT_POOL)
+        from rapidfuzz import fuzz, process  # only a miss needs it (CLI start time)
+
         choices = {pid: pname for pid, pname in pool}
         close = process.extract(query, choices, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
         hint = f"; did you mean {', '.join(c[0] for c in close)}?" if close else ""

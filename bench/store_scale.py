@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -183,7 +184,8 @@ async def _plan(conn: AsyncConnection, target: int, people: int | None) -> Plan 
         )
     # More people than template people, so one copy never maps two of them to one person.
     pool = max(people or int(target * PEOPLE_PER_ARTICLE), len(template_ids) * 2)
-    if pool % _SPREAD == 0:
+    # Coprime with the multipliers and with the keep-real cycle, so the copies reach everyone.
+    while math.gcd(pool, _SPREAD * _SHIFT * KEEP_REAL_PEOPLE_EVERY) != 1:
         pool += 1
     return Plan(
         templates=templates,

@@ -195,9 +195,19 @@ def title_matches(
             ),
             where,
         )
-        .order_by(Article.id.desc())
+        .order_by(_gin_first(Article.id))
         .limit(limit)
     )
+
+
+def _gin_first(key: Any) -> Any:
+    """Newest first, in a form PostgreSQL cannot read from the primary key backwards.
+
+    Its planner prices to_tsvector per row far below what it costs, so for a word of a few
+    rows it walks the whole table newest first recomputing it (seconds at 100,000 articles);
+    ordering on an expression leaves it the GIN index, whose cost follows the matches.
+    """
+    return (key + 0).desc()
 
 
 def event_matches(
@@ -227,7 +237,7 @@ def event_matches(
             ),
             where,
         )
-        .order_by(Event.id.desc())
+        .order_by(_gin_first(Event.id))
         .limit(limit)
     )
 

@@ -6,40 +6,113 @@ holds process-wide state. Tests build their own App, with their own clock.
 
 from __future__ import annotations
 
+from functools import cached_property
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from bot.analysis.worker import Analyzer
 from bot.clock import Clock, SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.errors import BylineError
-from bot.ingest.fetchers import FetcherHandle
-from bot.services.articles import ArticleService
-from bot.services.digests import DigestService
-from bot.services.events import EventService
-from bot.services.guilds import GuildService
-from bot.services.people import PeopleService
-from bot.services.sources import SourceService
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.analysis.worker import Analyzer
+    from bot.ingest.fetchers import FetcherHandle
+    from bot.services.articles import ArticleService
+    from bot.services.digests import DigestService
+    from bot.services.events import EventService
+    from bot.services.guilds import GuildService
+    from bot.services.people import PeopleService
+    from bot.services.sources import SourceService
 
 
 class App:
-    """Everything a command, a cog or a job needs, created once per process."""
+    """Everything a command, a cog or a job needs, created once per process.
+
+    The analyzer, the fetcher and each service are built (and their modules imported) on
+    first use, so a command that only reads the store starts without the NLP pipeline, the
+    HTTP stack or the services it does not call.
+    """
 
     def __init__(
-        self, settings: Settings, db: Database, analyzer: Analyzer, clock: Clock | None = None
+        self,
+        settings: Settings,
+        db: Database,
+        analyzer: Analyzer | None = None,
+        clock: Clock | None = None,
+        *,
+        processes: bool = True,
     ) -> None:
         self.settings = settings
         self.db = db
-        self.analyzer = analyzer
         self.clock: Clock = clock or SystemClock()
-        self.fetchers = FetcherHandle(settings.fetch)
-        self.articles = ArticleService(settings, db, analyzer, self.fetchers)
-        self.people = PeopleService(db)
-        self.events = EventService(db)
-        self.guilds = GuildService(settings, db, self.clock)
-        self.digests = DigestService(settings, db, self.guilds, self.clock)
-        self.sources = SourceService(settings, db, self.articles, self.fetchers, self.clock)
+        self._processes = processes
+        if analyzer is not None:
+            self.analyzer = analyzer
+
+    @cached_property
+    def people(self) -> PeopleService:
+        """People: lookup, cards, quotes and timelines."""
+        from bot.services.people import PeopleService
+
+        return PeopleService(self.db)
+
+    @cached_property
+    def events(self) -> EventService:
+        """Events across articles."""
+        from bot.services.events import EventService
+
+        return EventService(self.db)
+
+    @cached_property
+    def guilds(self) -> GuildService:
+        """Per-server configuration and status."""
+        from bot.services.guilds import GuildService
+
+        return GuildService(self.settings, self.db, self.clock)
+
+    @cached_property
+    def digests(self) -> DigestService:
+        """Building and posting digests exactly once per slot."""
+        from bot.services.digests import DigestService
+
+        return DigestService(self.settings, self.db, self.guilds, self.clock)
+
+    @cached_property
+    def analyzer(self) -> Analyzer:
+        """The analyzer (its worker pool starts on the first article)."""
+        from bot.analysis.worker import Analyzer
+
+        analysis = self.settings.analysis
+        return Analyzer(
+            analysis.model,
+            workers=analysis.workers,
+            timeout_s=analysis.timeout_s,
+            max_chars=analysis.max_chars,
+            processes=self._processes,
+        )
+
+    @cached_property
+    def fetchers(self) -> FetcherHandle:
+        """The one guarded fetcher, opened on first use."""
+        from bot.ingest.fetchers import FetcherHandle
+
+        return FetcherHandle(self.settings.fetch)
+
+    @cached_property
+    def articles(self) -> ArticleService:
+        """Ingest, search and read articles."""
+        from bot.services.articles import ArticleService
+
+        return ArticleService(self.settings, self.db, self.analyzer, self.fetchers)
+
+    @cached_property
+    def sources(self) -> SourceService:
+        """Feeds and pages polled for articles."""
+        from bot.services.sources import SourceService
+
+        return SourceService(self.settings, self.db, self.articles, self.fetchers, self.clock)
 
     @classmethod
     async def open(
@@ -50,7 +123,7 @@ class App:
         processes: bool = True,
         clock: Clock | None = None,
     ) -> App:
-        """Connect to the store (running migrations) and prepare the analyzer."""
+        """Connect to the store, running migrations unless it is at the newest revision."""
         db = Database(
             settings.database.url,
             busy_timeout_ms=settings.database.busy_timeout_ms,
@@ -66,19 +139,15 @@ class App:
                 f"cannot open the database at {settings.database.url}: "
                 f"{type(exc).__name__}: {first_line}"
             ) from exc
-        analyzer = Analyzer(
-            settings.analysis.model,
-            workers=settings.analysis.workers,
-            timeout_s=settings.analysis.timeout_s,
-            max_chars=settings.analysis.max_chars,
-            processes=processes,
-        )
-        return cls(settings, db, analyzer, clock)
+        return cls(settings, db, clock=clock, processes=processes)
 
     async def close(self) -> None:
         """Close the fetcher, the worker pool and the database, in that order."""
-        await self.fetchers.close()
-        await self.analyzer.close()
+        # Only what was used was built; closing must not build the rest.
+        if "fetchers" in self.__dict__:
+            await self.fetchers.close()
+        if "analyzer" in self.__dict__:
+            await self.analyzer.close()
         await self.db.dispose()
 
     async def __aenter__(self) -> App:

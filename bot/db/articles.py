@@ -23,6 +23,7 @@ from bot.db.models import (
     Summary,
 )
 from bot.domain import ArticleStatus, IngestStatus
+from bot.ingest.cleaning import clean_with_hints
 from bot.ingest.readers import RawArticle
 from bot.text_keys import content_hash, name_key, name_lookup_keys, shingle_key
 
@@ -58,6 +59,17 @@ class PendingArticle:
     clean_text: str | None
     published_at: datetime | None
     url: str | None
+
+
+def stored_raw_text(raw: RawArticle) -> str:
+    """The raw text to keep: empty when cleaning the clean text gives back the same input."""
+    # Readers fall back to clean_text when raw_text is empty, so a re-analysis starts from the
+    # same text and name hints either way; most plain-text articles store their text once.
+    if raw.raw_text.strip() == raw.clean_text.strip():
+        return ""
+    if clean_with_hints(raw.clean_text) == (raw.clean_text, raw.name_hints):
+        return ""
+    return raw.raw_text
 
 
 def _merge(existing: list[str], new: list[str]) -> list[str]:
@@ -137,7 +149,7 @@ async def store_article(
     article.title = raw.title
     article.authors = list(raw.authors)
     article.published_at = raw.published_at
-    article.raw_text = raw.raw_text
+    article.raw_text = stored_raw_text(raw)
     article.clean_text = raw.clean_text
     if existing is None:
         session.add(article)
@@ -258,8 +270,8 @@ async def replace_analysis(session: AsyncSession, article: Article, analysis: An
     article.status = ArticleStatus.ANALYZED
     article.error = None
     article.analyzed_at = datetime.now(UTC)
+    # The search indexes follow the articles and events tables by themselves (revision 0003).
     await session.flush()
-    await dialect.fts_index(session, article.id, article.title, article.clean_text or "")
 
 
 def event_merge_key(kind: str, where: str | None, when: str | None) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Select, column, select, table, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from bot.db.models import Article
+from bot.db.models import Article, Event
 
+# Revision 0001's search index (SQLite: an FTS5 table holding its own copy of the text).
 SQLITE_FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
     "title, body, tokenize='unicode61 remove_diacritics 2')"
@@ -24,7 +23,86 @@ PG_FTS_DDL = (
 )
 PG_FTS_DROP = "DROP INDEX IF EXISTS ix_articles_fts"
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Revision 0003's search indexes. SQLite: FTS5 tables with external content (the index reads
+# the text from articles and events instead of keeping a copy), kept current by triggers so
+# every writer (other programs included) updates them in the same transaction.
+# detail=column: queries are words, never phrases, so token positions are not stored (half
+# the index); columnsize=0 where nothing is ranked by relevance.
+_TOKENIZE = "tokenize='unicode61 remove_diacritics 2', detail=column"
+_SQLITE_SEARCH = {
+    "articles_fts": ("articles", ("title", "clean_text"), ""),
+    # Titles alone, with prefix indexes: autocomplete matches the word being typed.
+    "article_titles_fts": ("articles", ("title",), ", columnsize=0, prefix='1 2 3'"),
+    "events_fts": ("events", ("name", '"where"'), ", columnsize=0"),
+}
+
+
+def _sqlite_search_ddl() -> list[str]:
+    statements = []
+    for fts, (content, columns, options) in _SQLITE_SEARCH.items():
+        cols = ", ".join(columns)
+        new = ", ".join(f"new.{c}" for c in columns)
+        old = ", ".join(f"old.{c}" for c in columns)
+        add = f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new});"
+        remove = f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old});"
+        statements += [
+            f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{content}', "
+            f"content_rowid='id', {_TOKENIZE}{options})",
+            f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {content} BEGIN {add} END",
+            f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {content} BEGIN {remove} END",
+            f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {content} BEGIN {remove} {add} END",
+            f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+        ]
+    return statements
+
+
+# Written as the index expressions are, so PostgreSQL's planner matches queries to the indexes.
+_PG_EVENTS_TSV = "to_tsvector('english', {t}name || ' ' || coalesce({t}\"where\", ''))"
+_PG_TITLE_TSV = "to_tsvector('simple', {t}title)"
+
+
+def search_upgrade_ddl(dialect: str) -> list[str]:
+    """Statements moving the search indexes from revision 0002 to 0003."""
+    if dialect == "sqlite":
+        return [SQLITE_FTS_DROP, *_sqlite_search_ddl()]
+    return [
+        f"CREATE INDEX IF NOT EXISTS ix_events_fts ON events USING gin ({_PG_EVENTS_TSV.format(t='')})",
+        f"CREATE INDEX IF NOT EXISTS ix_articles_title_fts ON articles USING gin ({_PG_TITLE_TSV.format(t='')})",
+    ]
+
+
+def search_downgrade_ddl(dialect: str) -> list[str]:
+    """Statements moving the search indexes from revision 0003 back to 0002."""
+    if dialect != "sqlite":
+        return ["DROP INDEX IF EXISTS ix_events_fts", "DROP INDEX IF EXISTS ix_articles_title_fts"]
+    statements = []
+    for fts in _SQLITE_SEARCH:
+        statements += [f"DROP TRIGGER IF EXISTS {fts}_{t}" for t in ("ai", "ad", "au")]
+        statements.append(f"DROP TABLE IF EXISTS {fts}")
+    return [
+        *statements,
+        SQLITE_FTS_DDL,
+        "INSERT INTO articles_fts(rowid, title, body) SELECT id, title, coalesce(clean_text, '') "
+        "FROM articles WHERE status = 'analyzed'",
+    ]
+
+
+def drop_redundant_raw_text(dialect: str) -> str:
+    """An UPDATE that empties raw_text where it is the clean text up to surrounding blanks."""
+    if dialect == "sqlite":
+        blanks = "' ' || char(9) || char(10) || char(13)"
+        return (
+            "UPDATE articles SET raw_text = '' WHERE clean_text IS NOT NULL AND raw_text != '' "
+            f"AND trim(raw_text, {blanks}) = trim(clean_text, {blanks})"
+        )
+    return (
+        "UPDATE articles SET raw_text = '' WHERE clean_text IS NOT NULL AND raw_text != '' "
+        "AND btrim(raw_text, E' \\t\\n\\r') = btrim(clean_text, E' \\t\\n\\r')"
+    )
+
+
+# Words as the FTS5 tokenizer cuts them (an underscore separates), so a term is never a phrase.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def fts_ddl(dialect: str) -> tuple[str, str]:
@@ -34,8 +112,13 @@ def fts_ddl(dialect: str) -> tuple[str, str]:
 
 def insert_ignore(session: AsyncSession, table: Any) -> Insert:
     """An INSERT that silently skips rows violating a unique constraint."""
+    # Each dialect's module is imported only on that backend (CLI start time).
     if session.get_bind().dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
         return sqlite_insert(table).prefix_with("OR IGNORE")
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
     return pg_insert(table).on_conflict_do_nothing()
 
 
@@ -44,56 +127,145 @@ def fts_terms(query: str) -> list[str]:
     return _WORD.findall(query)[:12]
 
 
-async def fts_index(session: AsyncSession, article_id: int, title: str, body: str) -> None:
-    """(Re)index one article for full-text search."""
-    if session.get_bind().dialect.name != "sqlite":
-        return  # PostgreSQL indexes the articles table itself (expression index).
-    await session.execute(text("DELETE FROM articles_fts WHERE rowid = :id"), {"id": article_id})
-    await session.execute(
-        text("INSERT INTO articles_fts(rowid, title, body) VALUES (:id, :title, :body)"),
-        {"id": article_id, "title": title, "body": body},
+def _sqlite_match(terms: list[str], prefix_last: bool) -> str:
+    quoted = ['"' + t.replace('"', "") + '"' for t in terms]
+    if prefix_last and quoted:
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _pg_query(terms: list[str], prefix_last: bool) -> str:
+    words = list(terms)
+    if prefix_last and words:
+        words[-1] += ":*"
+    return " & ".join(words)
+
+
+def article_matches(
+    session: AsyncSession, terms: list[str], where: ColumnElement[bool], pool: int
+) -> Select[Any]:
+    """(id, relevance) of the newest pool articles matching every term among those where holds.
+
+    The candidates are read newest first straight from the full-text index, so a common word
+    costs the same as a rare one; the caller ranks the pool by relevance (lower is better).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        fts = table("articles_fts", column("rowid"), column("rank"))
+        return (
+            select(Article.id, fts.c.rank.label("relevance"))
+            .select_from(fts.join(Article, Article.id == fts.c.rowid))
+            .where(text("articles_fts MATCH :q").bindparams(q=_sqlite_match(terms, False)), where)
+            .order_by(fts.c.rowid.desc())
+            .limit(pool)
+        )
+    # Ranking would recompute each candidate's tsvector; newest first is the order here.
+    return (
+        select(Article.id, (-Article.id).label("relevance"))
+        .where(
+            text(
+                "to_tsvector('english', coalesce(articles.title, '') || ' ' || "
+                "coalesce(articles.clean_text, '')) @@ plainto_tsquery('english', :q)"
+            ).bindparams(q=" ".join(terms)),
+            where,
+        )
+        .order_by(Article.id.desc())
+        .limit(pool)
     )
 
 
-async def fts_search(
-    session: AsyncSession, query: str, visible: ColumnElement[bool], limit: int
-) -> list[tuple[int, str]]:
-    """(article id, snippet) of visible articles matching all words, best first."""
-    terms = fts_terms(query)
-    if not terms:
-        return []
-    stmt: Select[Any]
+def title_matches(
+    session: AsyncSession, terms: list[str], where: ColumnElement[bool], limit: int
+) -> Select[Any]:
+    """Ids of the newest articles whose title has every term, the last one as a word prefix."""
     if session.get_bind().dialect.name == "sqlite":
-        match = " ".join('"' + t.replace('"', "") + '"' for t in terms)
-        fts = table("articles_fts", column("rowid"))
-        stmt = (
-            select(Article.id, literal_column("snippet(articles_fts, 1, '**', '**', '…', 24)"))
+        fts = table("article_titles_fts", column("rowid"))
+        match = text("article_titles_fts MATCH :q").bindparams(q=_sqlite_match(terms, True))
+        return (
+            select(Article.id)
             .select_from(fts.join(Article, Article.id == fts.c.rowid))
-            .where(text("articles_fts MATCH :q").bindparams(q=match), visible)
-            .order_by(literal_column("articles_fts.rank"))
+            .where(match, where)
+            .order_by(fts.c.rowid.desc())
             .limit(limit)
         )
-    else:
-        english: ColumnElement[str] = literal_column("'english'")
-        stmt = (
-            select(
-                Article.id,
-                func.ts_headline(
-                    english,
-                    func.coalesce(Article.clean_text, ""),
-                    func.plainto_tsquery(english, " ".join(terms)),
-                    "StartSel=**,StopSel=**,MaxWords=30",
-                ),
+    return (
+        select(Article.id)
+        .where(
+            text(f"{_PG_TITLE_TSV.format(t='articles.')} @@ to_tsquery('simple', :q)").bindparams(
+                q=_pg_query(terms, True)
+            ),
+            where,
+        )
+        .order_by(_gin_first(Article.id))
+        .limit(limit)
+    )
+
+
+def _gin_first(key: Any) -> Any:
+    """Newest first, in a form PostgreSQL cannot read from the primary key backwards.
+
+    Its planner prices to_tsvector per row far below what it costs, so for a word of a few
+    rows it walks the whole table newest first recomputing it (seconds at 100,000 articles);
+    ordering on an expression leaves it the GIN index, whose cost follows the matches.
+    """
+    return (key + 0).desc()
+
+
+def event_matches(
+    session: AsyncSession, terms: list[str], where: ColumnElement[bool], limit: int
+) -> Select[Any]:
+    """Ids of the newest events whose name or place has every term (the last as a prefix)."""
+    if session.get_bind().dialect.name == "sqlite":
+        fts = table("events_fts", column("rowid"))
+        match = text("events_fts MATCH :q").bindparams(q=_sqlite_match(terms, True))
+        return (
+            select(Event.id)
+            .select_from(
+                fts.join(Event, Event.id == fts.c.rowid).join(
+                    Article, Article.id == Event.article_id
+                )
             )
-            .where(
-                text(
-                    "to_tsvector('english', coalesce(articles.title, '') || ' ' || "
-                    "coalesce(articles.clean_text, '')) @@ plainto_tsquery('english', :q)"
-                ).bindparams(q=" ".join(terms)),
-                visible,
-            )
-            .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+            .where(match, where)
+            .order_by(fts.c.rowid.desc())
             .limit(limit)
         )
-    rows = await session.execute(stmt)
-    return [(int(r[0]), str(r[1])) for r in rows]
+    return (
+        select(Event.id)
+        .join(Article, Article.id == Event.article_id)
+        .where(
+            text(f"{_PG_EVENTS_TSV.format(t='events.')} @@ to_tsquery('english', :q)").bindparams(
+                q=_pg_query(terms, True)
+            ),
+            where,
+        )
+        .order_by(_gin_first(Event.id))
+        .limit(limit)
+    )
+
+
+async def sync_id_sequence(conn: AsyncConnection, table_name: str) -> None:
+    """After rows were inserted with explicit ids, move PostgreSQL's id sequence past them."""
+    if conn.dialect.name == "sqlite":
+        return  # SQLite takes the next rowid from the table itself.
+    await conn.execute(
+        text(
+            f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), "
+            f"coalesce((SELECT max(id) FROM {table_name}), 1))"
+        )
+    )
+
+
+async def analyze(conn: AsyncConnection) -> None:
+    """Refresh the planner's statistics (after a bulk load)."""
+    await conn.execute(text("ANALYZE"))
+    if conn.in_transaction():
+        await conn.commit()
+
+
+async def store_bytes(conn: AsyncConnection) -> int:
+    """Bytes the store takes: the SQLite file's pages, or the PostgreSQL database's size."""
+    if conn.dialect.name == "sqlite":
+        pages = await conn.scalar(text("PRAGMA page_count"))
+        size = await conn.scalar(text("PRAGMA page_size"))
+        freelist = await conn.scalar(text("PRAGMA freelist_count"))
+        return (int(pages or 0) - int(freelist or 0)) * int(size or 0)
+    return int(await conn.scalar(text("SELECT pg_database_size(current_database())")) or 0)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 if TYPE_CHECKING:
@@ -25,8 +29,38 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """The newest revisions, read from the migration files without importing Alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for name, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            found = _QUOTED.findall(value)
+            (revisions if name == "revision" else parents).update(found)
+    return frozenset(revisions - parents)
+
+
+async def at_head(engine: AsyncEngine) -> bool:
+    """Whether the database is already at the newest revision (one cheap query)."""
+    try:
+        async with engine.connect() as conn:
+            stored = set(await conn.scalars(text("SELECT version_num FROM alembic_version")))
+    except DBAPIError:
+        return False  # no alembic_version table yet: a new store
+    heads = head_revisions()
+    return bool(heads) and stored == set(heads)
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade the database behind engine to revision."""
+    # Most starts find the store current; Alembic (and what it imports) loads only to migrate.
+    if revision == "head" and await at_head(engine):
+        return
 
     from alembic import command
 

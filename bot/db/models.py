@@ -109,14 +109,19 @@ class Mention(Base):
     """A person as one article names and describes them."""
 
     __tablename__ = "mentions"
-    __table_args__ = (UniqueConstraint("article_id", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "person_id"),
+        # A person's articles, counted and listed from the index alone.
+        Index("ix_mentions_person_article", "person_id", "article_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The unique (article_id, person_id) index serves lookups by article.
     article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+        ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
     )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), index=True, nullable=False
+        ForeignKey("people.id", ondelete="CASCADE"), nullable=False
     )
     count: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
@@ -186,8 +191,9 @@ class ArticleEntity(Base):
     __table_args__ = (UniqueConstraint("article_id", "kind", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The unique (article_id, kind, name) index serves lookups by article.
     article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+        ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
     )
     kind: Mapped[str] = mapped_column(String(20), nullable=False)  # "place" | "organization"
     name: Mapped[str] = mapped_column(String(300), nullable=False)

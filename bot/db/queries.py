@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect
@@ -39,6 +39,19 @@ visible = article_visible
 
 # The columns an article reference needs: list queries never load the texts.
 _REF_COLUMNS = (Article.id, Article.title, Article.url, Article.source, Article.published_at)
+# Search ranks this many of the newest matches, so a common word costs what a rare one does.
+SEARCH_POOL = 200
+# The person card reads descriptions and co-mentions from this many of their newest articles.
+CARD_RECENT_ARTICLES = 200
+# Counting waiting articles stops here: past it the number only says "a lot".
+WAITING_CAP = 1000
+SNIPPET_WORDS = 24
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def _shown(guild_id: int | None) -> ColumnElement[bool]:
+    """Analysed articles the server may see."""
+    return and_(Article.status == ArticleStatus.ANALYZED, visible(guild_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +64,6 @@ class DigestCandidate:
 
 def _ref_of(row: tuple[int, str, str | None, str | None, datetime | None]) -> ArticleRef:
     return ArticleRef(id=row[0], title=row[1], url=row[2], source=row[3], published_at=row[4])
-
-
-def _ref(article: Article) -> ArticleRef:
-    return ArticleRef(
-        id=article.id,
-        title=article.title,
-        url=article.url,
-        source=article.source,
-        published_at=article.published_at,
-    )
 
 
 def _newest_first(stmt: Select[Any]) -> Select[Any]:
@@ -94,42 +97,68 @@ async def people_by_key(
 async def people_by_prefix(
     session: AsyncSession, guild_id: int | None, prefix: str, limit: int = 25
 ) -> list[tuple[int, str]]:
-    """(id, name) of visible people with a name or alias word starting with prefix."""
-    # A range on the indexed key instead of LIKE: SQLite only uses an index for LIKE under
-    # case_sensitive_like, and the keys are casefolded already.
-    stmt = select(Person.id, Person.name).join(PersonName, PersonName.person_id == Person.id)
-    if prefix:
-        stmt = stmt.where(PersonName.name_key >= prefix, PersonName.name_key < prefix + "\uffff")
-    rows = await session.execute(
-        stmt.where(person_visible(Person.id, guild_id))
-        .group_by(Person.id, Person.name)
-        .order_by(func.min(func.length(PersonName.name_key)), Person.name)
-        .limit(limit)
-    )
-    return [(int(r[0]), str(r[1])) for r in rows]
+    """(id, name) of visible people with a name or alias word starting with prefix.
+
+    People come in the order of the key that matched (so "kim" comes before "kimball"), read
+    page by page from the key index: the cost follows the answer's size, not the store's.
+    """
+    found: dict[int, str] = {}
+    after: tuple[str, int] | None = None
+    page = limit * 3
+    while len(found) < limit:
+        # A range on the indexed key instead of LIKE: SQLite only uses an index for LIKE under
+        # case_sensitive_like, and the keys are casefolded already.
+        stmt = (
+            select(PersonName.name_key, PersonName.person_id, Person.name)
+            .join(Person, Person.id == PersonName.person_id)
+            .where(person_visible(PersonName.person_id, guild_id))
+        )
+        if prefix:
+            stmt = stmt.where(
+                PersonName.name_key >= prefix, PersonName.name_key < prefix + "\uffff"
+            )
+        if after is not None:
+            stmt = stmt.where(
+                or_(
+                    PersonName.name_key > after[0],
+                    and_(PersonName.name_key == after[0], PersonName.person_id > after[1]),
+                )
+            )
+        rows = list(
+            await session.execute(
+                stmt.order_by(PersonName.name_key, PersonName.person_id).limit(page)
+            )
+        )
+        for key, person_id, name in rows:
+            if len(found) < limit:
+                found.setdefault(int(person_id), str(name))
+            after = (str(key), int(person_id))
+        if len(rows) < page:
+            break
+    return list(found.items())
 
 
 async def _quote_views(session: AsyncSession, stmt: Select[Any]) -> list[QuoteView]:
     rows = await session.execute(stmt)
     return [
         QuoteView(
-            id=quote.id,
-            text=quote.text,
-            speaker=speaker_name,
-            speaker_id=quote.speaker_id,
-            cue=quote.cue,
-            article=_ref(article),
+            id=int(r[0]),
+            text=str(r[1]),
+            speaker=r[4],
+            speaker_id=r[2],
+            cue=r[3],
+            article=_ref_of(r._tuple()[5:10]),
         )
-        for quote, article, speaker_name in rows
+        for r in rows
     ]
 
 
 def _quote_select(guild_id: int | None) -> Select[Any]:
     return (
-        select(Quote, Article, Person.name)
+        select(Quote.id, Quote.text, Quote.speaker_id, Quote.cue, Person.name, *_REF_COLUMNS)
         .join(Article, Article.id == Quote.article_id)
         .outerjoin(Person, Person.id == Quote.speaker_id)
-        .where(visible(guild_id), Article.status == ArticleStatus.ANALYZED)
+        .where(_shown(guild_id))
     )
 
 
@@ -155,97 +184,115 @@ async def person_card(
     session: AsyncSession, guild_id: int | None, person_id: int, quote_limit: int = 5
 ) -> PersonCard | None:
     """What a server can see about one person."""
-    person = await session.get(Person, person_id)
+    person = (
+        await session.execute(
+            select(Person.id, Person.name, Person.aliases).where(Person.id == person_id)
+        )
+    ).first()
     if person is None:
         return None
-    article_ids = list(
-        await session.scalars(
-            select(Mention.article_id)
+    # Counted over the (person, article) index; no grouping over everyone's mentions.
+    article_count = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Mention)
             .join(Article, Article.id == Mention.article_id)
-            .where(
-                Mention.person_id == person_id,
-                visible(guild_id),
-                Article.status == ArticleStatus.ANALYZED,
-            )
+            .where(Mention.person_id == person_id, _shown(guild_id))
+        )
+        or 0
+    )
+    if not article_count:
+        return None
+    recent = list(
+        await session.execute(
+            select(Mention.article_id, Mention.descriptions)
+            .join(Article, Article.id == Mention.article_id)
+            .where(Mention.person_id == person_id, _shown(guild_id))
+            .order_by(Mention.article_id.desc())
+            .limit(CARD_RECENT_ARTICLES)
         )
     )
-    if not article_ids:
-        return None
     descriptions: list[str] = []
-    for mention_descriptions in await session.scalars(
-        select(Mention.descriptions).where(
-            Mention.person_id == person_id, Mention.article_id.in_(article_ids)
-        )
-    ):
+    for _, mention_descriptions in recent:
         for description in mention_descriptions or []:
             if description not in descriptions:
                 descriptions.append(description)
-    co = Counter[str]()
-    rows = await session.execute(
-        select(Person.name, Mention.count)
-        .join(Mention, Mention.person_id == Person.id)
-        .where(Mention.article_id.in_(article_ids), Person.id != person_id)
-    )
-    for name, count in rows:
-        co[str(name)] += int(count)
+    together = func.sum(Mention.count)
+    co_mentioned = [
+        (str(name), int(total))
+        for name, total in await session.execute(
+            select(Person.name, together)
+            .join(Mention, Mention.person_id == Person.id)
+            .where(Mention.article_id.in_([r[0] for r in recent]), Person.id != person_id)
+            .group_by(Person.id, Person.name)
+            .order_by(together.desc(), Person.name)
+            .limit(5)
+        )
+    ]
     latest = await quotes(session, guild_id, person_id=person_id, limit=quote_limit)
-    aliases = [a for a in person.aliases if a != person.name]
+    aliases = [a for a in person.aliases or [] if a != person.name]
     return PersonCard(
-        id=person.id,
-        name=person.name,
+        id=int(person.id),
+        name=str(person.name),
         aliases=aliases,
         descriptions=descriptions[:8],
-        article_count=len(article_ids),
+        article_count=article_count,
         quotes=latest,
-        co_mentioned=co.most_common(5),
+        co_mentioned=co_mentioned,
     )
 
 
-async def _event_views(
-    session: AsyncSession, events: list[tuple[Event, Article]]
-) -> list[EventView]:
-    """Group event rows by merge key into one view per event."""
-    groups: dict[str, list[tuple[Event, Article]]] = {}
-    for event, article in events:
-        groups.setdefault(event.merge_key, []).append((event, article))
-    event_ids = [e.id for e, _ in events]
+_EVENT_COLUMNS = (
+    Event.id,
+    Event.merge_key,
+    Event.name,
+    Event.kind,
+    Event.when_text,
+    Event.when_start,
+    Event.when_end,
+    Event.where,
+    # Only the sentence the event was read from, never the whole text.
+    func.substr(
+        Article.clean_text, Event.sentence_start + 1, Event.sentence_end - Event.sentence_start
+    ),
+    *_REF_COLUMNS,
+)
+
+
+async def _event_views(session: AsyncSession, stmt: Select[Any]) -> list[EventView]:
+    """Group event rows (of _event_select) by merge key into one view per event."""
+    rows = [r._tuple() for r in await session.execute(stmt)]
+    groups: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        groups.setdefault(str(row[1]), []).append(row)
     people_by_event: dict[int, list[str]] = {}
-    if event_ids:
-        rows = await session.execute(
+    if rows:
+        for event_id, name in await session.execute(
             select(EventPerson.event_id, Person.name)
             .join(Person, Person.id == EventPerson.person_id)
-            .where(EventPerson.event_id.in_(event_ids))
-        )
-        for event_id, name in rows:
+            .where(EventPerson.event_id.in_([r[0] for r in rows]))
+        ):
             people_by_event.setdefault(int(event_id), []).append(str(name))
     views = []
     for members in groups.values():
-        first, _ = members[0]
+        first = members[0]
         people: list[str] = []
-        sources = []
-        for event, article in members:
-            for name in people_by_event.get(event.id, []):
+        for row in members:
+            for name in people_by_event.get(int(row[0]), []):
                 if name not in people:
                     people.append(name)
-            text = article.clean_text or ""
-            sources.append(
-                EventSource(_ref(article), text[event.sentence_start : event.sentence_end])
-            )
-        named = max(
-            (e for e, _ in members),
-            key=lambda e: (e.where is not None, e.when_start is not None, len(e.name)),
-        )
+        named = max(members, key=lambda r: (r[7] is not None, r[5] is not None, len(r[2])))
         views.append(
             EventView(
-                id=first.id,
-                name=named.name,
-                kind=first.kind,
-                when_text=named.when_text,
-                when_start=named.when_start,
-                when_end=named.when_end,
-                where=named.where,
+                id=int(first[0]),
+                name=str(named[2]),
+                kind=str(first[3]),
+                when_text=named[4],
+                when_start=named[5],
+                when_end=named[6],
+                where=named[7],
                 people=people,
-                sources=sources,
+                sources=[EventSource(_ref_of(r[9:14]), str(r[8] or "")) for r in members],
             )
         )
     return views
@@ -253,40 +300,39 @@ async def _event_views(
 
 def _event_select(guild_id: int | None) -> Select[Any]:
     return (
-        select(Event, Article)
+        select(*_EVENT_COLUMNS)
         .join(Article, Article.id == Event.article_id)
-        .where(visible(guild_id), Article.status == ArticleStatus.ANALYZED)
+        .where(_shown(guild_id))
     )
 
 
 async def events(
     session: AsyncSession, guild_id: int | None, query: str | None = None, limit: int = 25
 ) -> list[EventView]:
-    """Events matching words of the query in their name or place, newest first."""
+    """Events whose name or place has the query's words (the last one as a prefix), newest first."""
+    terms = dialect.fts_terms(query or "")
     stmt = _event_select(guild_id)
-    for word in dialect.fts_terms(query or ""):
-        pattern = f"%{word.lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Event.name).like(pattern),
-                func.lower(func.coalesce(Event.where, "")).like(pattern),
-            )
-        )
-    stmt = _newest_first(stmt).limit(limit * 4)
-    rows = [(e, a) for e, a in await session.execute(stmt)]
-    return (await _event_views(session, rows))[:limit]
+    if terms:
+        # The newest matches straight from the full-text index, then their rows.
+        found = dialect.event_matches(session, terms, _shown(guild_id), limit * 4)
+        ids = [int(i) for i in await session.scalars(found)]
+        if not ids:
+            return []
+        stmt = stmt.where(Event.id.in_(ids))
+    stmt = _newest_first(stmt).order_by(Event.id).limit(limit * 4)
+    return (await _event_views(session, stmt))[:limit]
 
 
 async def event_by_id(
     session: AsyncSession, guild_id: int | None, event_id: int
 ) -> EventView | None:
     """One event (merged with the same event in other visible articles)."""
-    event = await session.get(Event, event_id)
-    if event is None:
+    key = await session.scalar(select(Event.merge_key).where(Event.id == event_id))
+    if key is None:
         return None
-    stmt = _event_select(guild_id).where(Event.merge_key == event.merge_key)
-    rows = [(e, a) for e, a in await session.execute(stmt)]
-    views = await _event_views(session, rows)
+    views = await _event_views(
+        session, _newest_first(_event_select(guild_id).where(Event.merge_key == key)).limit(100)
+    )
     return views[0] if views else None
 
 
@@ -298,10 +344,10 @@ async def timeline(
         _event_select(guild_id)
         .join(EventPerson, EventPerson.event_id == Event.id)
         .where(EventPerson.person_id == person_id)
+        .order_by(Event.when_start.is_(None), Event.when_start, Event.id)
         .limit(limit * 4)
     )
-    rows = [(e, a) for e, a in await session.execute(stmt)]
-    views = await _event_views(session, rows)
+    views = await _event_views(session, stmt)
     views.sort(key=lambda v: (v.when_start is None, v.when_start or date.min, v.name))
     return views[:limit]
 
@@ -310,7 +356,13 @@ async def article(
     session: AsyncSession, guild_id: int | None, article_id: int
 ) -> ArticleDetail | None:
     """One article with its analysis, if the server may see it."""
-    row = await session.scalar(select(Article).where(Article.id == article_id, visible(guild_id)))
+    row = (
+        await session.execute(
+            select(*_REF_COLUMNS, Article.authors).where(
+                Article.id == article_id, visible(guild_id)
+            )
+        )
+    ).first()
     if row is None:
         return None
     summary = await session.scalar(
@@ -333,48 +385,73 @@ async def article(
         )
     )
     return ArticleDetail(
-        ref=_ref(row),
+        ref=_ref_of(row._tuple()[:5]),
         authors=list(row.authors or []),
         summary=list(summary or []),
         people=people,
         quotes=await quotes(session, guild_id, article_id=article_id, limit=100),
         events=await _event_views(
             session,
-            [
-                (e, a)
-                for e, a in await session.execute(
-                    _event_select(guild_id).where(Event.article_id == article_id)
-                )
-            ],
+            _event_select(guild_id).where(Event.article_id == article_id).order_by(Event.id),
         ),
         places=[str(n) for k, n in entities if k == "place"],
         organizations=[str(n) for k, n in entities if k == "organization"],
     )
 
 
+def snippet(text: str, terms: list[str], words: int = SNIPPET_WORDS) -> str:
+    """About words words of text around the first term, terms in **bold**."""
+    wanted = {t.casefold() for t in terms}
+    tokens = text.split()
+
+    def hit(token: str) -> bool:
+        return any(w.casefold() in wanted for w in _TOKEN.findall(token))
+
+    first = next((i for i, token in enumerate(tokens) if hit(token)), 0)
+    start = max(0, min(first - words // 3, len(tokens) - words))
+    shown = [f"**{t}**" if hit(t) else t for t in tokens[start : start + words]]
+    return ("…" if start else "") + " ".join(shown) + ("…" if start + words < len(tokens) else "")
+
+
 async def search(
     session: AsyncSession, guild_id: int | None, text: str, limit: int = 10
 ) -> list[SearchHit]:
-    """Full-text search ranked among the articles this server may see only."""
-    hits = await dialect.fts_search(session, text, visible(guild_id), limit)
-    if not hits:
+    """Full-text search among the analysed articles this server may see, best first.
+
+    Ranks the newest matches (SEARCH_POOL of them, or limit when more) by relevance, each
+    read straight from the full-text index with the visibility test inside the query.
+    """
+    terms = dialect.fts_terms(text)
+    if not terms:
         return []
-    refs = {
-        int(r[0]): _ref_of(r._tuple())
+    pool = dialect.article_matches(session, terms, _shown(guild_id), max(SEARCH_POOL, limit))
+    ranked = sorted((float(r[1]), -int(r[0])) for r in await session.execute(pool))[:limit]
+    ids = [-negated for _, negated in ranked]
+    if not ids:
+        return []
+    rows = {
+        int(r[0]): r._tuple()
         for r in await session.execute(
-            select(*_REF_COLUMNS).where(Article.id.in_([h[0] for h in hits]))
+            select(*_REF_COLUMNS, Article.clean_text).where(Article.id.in_(ids))
         )
     }
-    return [SearchHit(refs[i], snippet) for i, snippet in hits if i in refs]
+    return [
+        SearchHit(_ref_of(rows[i][:5]), snippet(rows[i][5] or "", terms)) for i in ids if i in rows
+    ]
 
 
 async def list_articles(
     session: AsyncSession, guild_id: int | None, limit: int = 20, title_prefix: str = ""
 ) -> list[tuple[ArticleRef, ArticleStatus]]:
-    """Newest articles with their status (optionally those whose title holds some text)."""
+    """Newest articles with their status (optionally those whose title has words starting so)."""
     stmt = select(*_REF_COLUMNS, Article.status).where(visible(guild_id))
-    if title_prefix:
-        stmt = stmt.where(func.lower(Article.title).contains(title_prefix.casefold()))
+    terms = dialect.fts_terms(title_prefix)
+    if terms:
+        found = dialect.title_matches(session, terms, visible(guild_id), limit)
+        ids = [int(i) for i in await session.scalars(found)]
+        if not ids:
+            return []
+        stmt = stmt.where(Article.id.in_(ids))
     rows = await session.execute(_newest_first(stmt).limit(limit))
     return [(_ref_of(r._tuple()[:5]), ArticleStatus(r[5])) for r in rows]
 
@@ -387,27 +464,26 @@ async def digest_candidates(
         visible(guild_id), Article.status == ArticleStatus.ANALYZED
     )
     if unposted_only and guild_id is not None:
-        posted = select(DigestArticle.article_id).where(DigestArticle.guild_id == guild_id)
-        stmt = stmt.where(Article.id.not_in(posted))
+        stmt = stmt.where(~_posted(guild_id))
     rows = await session.execute(_newest_first(stmt).limit(limit))
     return [DigestCandidate(_ref_of(r._tuple()[:5]), r[5]) for r in rows]
 
 
-async def count_waiting(session: AsyncSession, guild_id: int) -> int:
-    """How many analysed articles this server has not had in a digest yet."""
-    posted = select(DigestArticle.article_id).where(DigestArticle.guild_id == guild_id)
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Article)
-            .where(
-                visible(guild_id),
-                Article.status == ArticleStatus.ANALYZED,
-                Article.id.not_in(posted),
-            )
-        )
-        or 0
+def _posted(guild_id: int) -> ColumnElement[bool]:
+    """The article is in one of this server's digests (one primary-key probe per row)."""
+    return (
+        exists()
+        .where(DigestArticle.guild_id == guild_id, DigestArticle.article_id == Article.id)
+        .correlate(Article)
     )
+
+
+async def count_waiting(session: AsyncSession, guild_id: int) -> int:
+    """How many analysed articles this server has not had in a digest yet (up to WAITING_CAP)."""
+    waiting = (
+        select(Article.id).where(_shown(guild_id), ~_posted(guild_id)).limit(WAITING_CAP).subquery()
+    )
+    return int(await session.scalar(select(func.count()).select_from(waiting)) or 0)
 
 
 async def summaries(session: AsyncSession, article_ids: list[int]) -> dict[int, list[str]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz, process
-
 from bot.db import queries
 from bot.db.engine import Database
 from bot.domain import EventView, PersonCard, QuoteView
@@ -12,7 +10,7 @@ from bot.services.common import bounded
 from bot.text_keys import name_key
 
 # Close-match hints look at people whose name starts like the query, not at everyone.
-HINT_POOL = 200
+HINT_POOL = 100
 
 
 class PeopleService:
@@ -34,7 +32,9 @@ class PeopleService:
             found = await queries.people_by_key(session, guild_id, key, limit=1)
             if found:
                 return found[0][0]
-            pool = await queries.people_by_prefix(session, guild_id, key[:2], HINT_POOL)
+            pool = await queries.people_by_prefix(session, guild_id, key[:3], HINT_POOL)
+        from rapidfuzz import fuzz, process  # only a miss needs it (CLI start time)
+
         choices = {pid: pname for pid, pname in pool}
         close = process.extract(query, choices, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
         hint = f"; did you mean {', '.join(c[0] for c in close)}?" if close else ""

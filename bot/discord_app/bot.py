@@ -10,7 +10,7 @@ import discord
 from discord.ext import commands
 
 from bot.app import App
-from bot.discord_app.pacing import PACED_PER_S, RequestPacer, pace_requests, process_share
+from bot.discord_app.pacing import RequestPacer, pace_requests, process_limit
 from bot.discord_app.poster import ChannelPoster
 from bot.discord_app.replies import NO_MENTIONS
 from bot.discord_app.tree import BylineTree
@@ -63,7 +63,7 @@ class BylineBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.shard_set = shard_set
-        self.pacer = RequestPacer(PACED_PER_S * process_share(shard_set.count, shard_set.ids))
+        self.pacer = RequestPacer(process_limit(shard_set.count, shard_set.ids))
         pace_requests(self.http, self.pacer)
         self._app = app
         self.sync_only = sync_only

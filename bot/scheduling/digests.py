@@ -83,7 +83,7 @@ class DigestJobs:
         poster: Poster,
         *,
         shards: ShardSet | None = None,
-        max_posting: int = MAX_POSTING,
+        max_posting: int | None = None,
     ) -> None:
         self.jobs = jobs
         self.digests = digests
@@ -91,7 +91,7 @@ class DigestJobs:
         self.poster = poster
         self.shards = shards or ShardSet()
         self.grace: timedelta = digests.grace
-        self._posting = asyncio.Semaphore(max_posting)
+        self._posting = asyncio.Semaphore(max_posting or MAX_POSTING)
         guilds.listeners.append(self.sync)
 
     async def rebuild(self) -> int:

@@ -18,12 +18,14 @@ class Ticks:
 def test_no_more_than_the_limit_go_in_any_window() -> None:
     clock = Ticks()
     pacer = RequestPacer(3, window_s=1.0, clock=clock)
-    assert [pacer.try_take() for _ in range(3)] == [0.0, 0.0, 0.0]
-    clock.now += 0.25
-    assert pacer.try_take() == 0.75  # until the first request leaves the window
-    clock.now += 0.75
+    for step in (0.0, 0.5, 0.1):
+        clock.now += step
+        assert pacer.try_take() == 0.0
+    clock.now += 0.1  # 100.7: three sent since 100.0
+    assert round(pacer.try_take(), 6) == 0.3  # until the first one leaves the window
+    clock.now += 0.3
     assert pacer.try_take() == 0.0
-    assert pacer.try_take() > 0  # the other two are still in the window
+    assert round(pacer.try_take(), 6) == 0.5  # the next leaves at 101.5
 
 
 def test_each_process_of_a_sharded_bot_gets_its_share_of_the_limit() -> None:

@@ -6,7 +6,15 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -54,6 +62,26 @@ class DiscordSettings(_Section):
 
     api_base: str | None = None
     dev_guild_id: int | None = None
+    # Several bot processes on one database: each runs some shards and schedules only their
+    # servers. None: one process runs every shard Discord recommends.
+    shard_count: int | None = Field(default=None, ge=1, le=4096)
+    shard_ids: list[int] | None = None
+
+    @model_validator(mode="after")
+    def _shards_in_range(self) -> DiscordSettings:
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (how many shards the bot has in all)")
+        if not self.shard_ids or len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("shard_ids must list distinct shard numbers")
+        bad = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+        if bad:
+            raise ValueError(
+                f"shard ids {bad} are outside 0..{self.shard_count - 1} (shard_count is "
+                f"{self.shard_count})"
+            )
+        return self
 
     @field_validator("api_base")
     @classmethod

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from bot.cli import admin, articles, digests, guilds, people, sources
+from bot.cli import admin, articles, digests, guilds, people, sources, worker
 from bot.cli.context import settings_for
 from bot.errors import BylineError
 from bot.settings import Settings
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     guilds.add_commands(sub, common)
     sources.add_source_commands(sub, common)
     admin.add_commands(sub, common)
+    worker.add_commands(sub, common)
     return parser
 
 
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = bool(getattr(args, "debug", False)) or os.environ.get("BYLINE_DEBUG") == "1"
     try:
         settings = settings_for(args)
-        _setup_logging(settings if args.command == "run" else None, debug)
+        _setup_logging(settings if args.command in ("run", "worker") else None, debug)
         code = int(args.func(args))
     except BylineError as exc:
         if debug:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.types import Analysis
@@ -287,27 +287,144 @@ async def mark_failed(session: AsyncSession, article_id: int, reason: str) -> No
         article.error = reason[:500]
 
 
-async def claim_pending(session: AsyncSession, limit: int) -> list[PendingArticle]:
-    """Mark up to limit pending articles as analyzing and return them."""
+# An article whose worker stopped this many times (killed, out of memory) is marked failed
+# rather than handed to the next worker: it may be what stops them.
+MAX_ANALYSIS_ATTEMPTS = 3
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Pending articles, and articles whose worker's lease ran out (NULL: a pre-lease crash)."""
+    return or_(
+        Article.status == ArticleStatus.PENDING,
+        and_(
+            Article.status == ArticleStatus.ANALYZING,
+            or_(Article.lease_expires_at.is_(None), Article.lease_expires_at < now),
+        ),
+    )
+
+
+def _held_by(owner: str) -> ColumnElement[bool]:
+    return and_(Article.status == ArticleStatus.ANALYZING, Article.lease_owner == owner)
+
+
+async def claim_pending(
+    session: AsyncSession,
+    limit: int,
+    *,
+    owner: str = "",
+    now: datetime | None = None,
+    lease: timedelta = timedelta(minutes=2),
+) -> list[PendingArticle]:
+    """Lease up to limit pending (or abandoned) articles to owner and return them.
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent workers take different
+    articles without waiting for each other; on SQLite the writer's BEGIN IMMEDIATE already
+    serialises claims.
+    """
+    now = now or datetime.now(UTC)
     rows = list(
         await session.scalars(
             select(Article)
-            .where(Article.status == ArticleStatus.PENDING)
+            .where(_claimable(now))
             .order_by(Article.id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
     )
+    claimed = []
     for article in rows:
+        if article.analysis_attempts >= MAX_ANALYSIS_ATTEMPTS:
+            article.status = ArticleStatus.FAILED
+            article.error = (
+                f"analysis stopped {article.analysis_attempts} times without finishing "
+                "(the worker was killed or ran out of memory)"
+            )
+            article.lease_owner = article.lease_expires_at = None
+            continue
         article.status = ArticleStatus.ANALYZING
-    return [
-        PendingArticle(a.id, a.title, a.raw_text, a.clean_text, a.published_at, a.url) for a in rows
-    ]
+        article.lease_owner = owner
+        article.lease_expires_at = now + lease
+        article.analysis_attempts += 1
+        claimed.append(
+            PendingArticle(
+                article.id,
+                article.title,
+                article.raw_text,
+                article.clean_text,
+                article.published_at,
+                article.url,
+            )
+        )
+    await session.flush()
+    return claimed
 
 
-async def reset_analyzing(session: AsyncSession) -> None:
-    """Rows a crash left 'analyzing' go back to 'pending'."""
-    await session.execute(
+async def renew_leases(
+    session: AsyncSession, article_ids: list[int], owner: str, until: datetime
+) -> set[int]:
+    """Extend owner's leases on these articles; return the ids it still holds."""
+    if not article_ids:
+        return set()
+    held = await session.scalars(
         update(Article)
-        .where(Article.status == ArticleStatus.ANALYZING)
-        .values(status=ArticleStatus.PENDING)
+        .where(Article.id.in_(article_ids), _held_by(owner))
+        .values(lease_expires_at=until)
+        .returning(Article.id)
     )
+    return set(held)
+
+
+async def take_lease(session: AsyncSession, article_id: int, owner: str) -> bool:
+    """End owner's lease before writing the result; False when another worker took it over.
+
+    Called in the transaction that writes the result, so a worker whose lease expired (and
+    whose article another worker claimed) writes nothing: each article is stored once.
+    """
+    result = await session.execute(
+        update(Article)
+        .where(Article.id == article_id, _held_by(owner))
+        # Finished (stored or failed): the count of stopped attempts starts again.
+        .values(lease_owner=None, lease_expires_at=None, analysis_attempts=0)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def release_leases(session: AsyncSession, article_ids: list[int], owner: str) -> int:
+    """Give owner's unfinished articles back (a worker stopping cleanly); return how many."""
+    if not article_ids:
+        return 0
+    result = await session.execute(
+        update(Article)
+        .where(Article.id.in_(article_ids), _held_by(owner))
+        .values(
+            status=ArticleStatus.PENDING,
+            lease_owner=None,
+            lease_expires_at=None,
+            # Not the article's fault: the attempt does not count.
+            analysis_attempts=case(
+                (Article.analysis_attempts > 0, Article.analysis_attempts - 1), else_=0
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def reset_analyzing(session: AsyncSession, now: datetime | None = None) -> int:
+    """Articles whose worker's lease ran out go back to 'pending'; return how many.
+
+    Only expired leases: another process (a `byline worker` elsewhere) may be analysing the
+    rest right now.
+    """
+    now = now or datetime.now(UTC)
+    result = await session.execute(
+        update(Article)
+        .where(
+            Article.status == ArticleStatus.ANALYZING,
+            or_(Article.lease_expires_at.is_(None), Article.lease_expires_at < now),
+        )
+        .values(status=ArticleStatus.PENDING, lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))

@@ -68,6 +68,13 @@ class Article(Base):
     similarity_key: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
     analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The analysis worker holding the article and until when (renewed while it works); an
+    # expired lease is a stopped worker, and the article is claimed again (bot/db/articles.py).
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    analysis_attempts: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", nullable=False
+    )
 
 
 class ArticleGuild(Base):

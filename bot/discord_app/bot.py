@@ -10,11 +10,12 @@ import discord
 from discord.ext import commands
 
 from bot.app import App
+from bot.discord_app.pacing import RequestPacer, pace_requests, process_limit
 from bot.discord_app.poster import ChannelPoster
 from bot.discord_app.replies import NO_MENTIONS
 from bot.discord_app.tree import BylineTree
 from bot.scheduling.analysis_jobs import AnalysisJobs
-from bot.scheduling.digests import DigestJobs
+from bot.scheduling.digests import DigestJobs, ShardSet
 from bot.scheduling.jobs import JobScheduler
 from bot.scheduling.source_jobs import SourceJobs
 from bot.settings import Settings
@@ -31,8 +32,13 @@ COGS = (
 )
 
 
-class BylineBot(commands.Bot):
-    """Byline on Discord: application commands only, guilds intent only."""
+class BylineBot(commands.AutoShardedBot):
+    """Byline on Discord: application commands only, guilds intent only.
+
+    Auto-sharded: with no shard settings one process runs as many shards as Discord
+    recommends; with discord.shard_count and shard_ids (`byline run --shard-count N
+    --shard-ids 0,1`) several processes on one database each run some shards.
+    """
 
     def __init__(
         self,
@@ -43,6 +49,10 @@ class BylineBot(commands.Bot):
         cogs: tuple[str, ...] = COGS,
         **options: Any,
     ) -> None:
+        shard_set = ShardSet.of(settings.discord.shard_count, settings.discord.shard_ids)
+        if shard_set.count is not None:
+            options.setdefault("shard_count", shard_set.count)
+            options.setdefault("shard_ids", list(shard_set.ids))
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents(guilds=True),
@@ -52,6 +62,9 @@ class BylineBot(commands.Bot):
             **options,
         )
         self.settings = settings
+        self.shard_set = shard_set
+        self.pacer = RequestPacer(process_limit(shard_set.count, shard_set.ids))
+        pace_requests(self.http, self.pacer)
         self._app = app
         self.sync_only = sync_only
         self.cog_names = cogs
@@ -61,7 +74,9 @@ class BylineBot(commands.Bot):
         self._digest_jobs: DigestJobs | None = None
         self._catch_up_task: asyncio.Task[None] | None = None
         if app is not None:
-            self._digest_jobs = DigestJobs(self.jobs, app.digests, app.guilds, self.poster)
+            self._digest_jobs = DigestJobs(
+                self.jobs, app.digests, app.guilds, self.poster, shards=shard_set
+            )
 
     @property
     def app(self) -> App:
@@ -94,10 +109,19 @@ class BylineBot(commands.Bot):
         app = self.app
         await app.articles.reset_stale_analyzing()
         scheduled = await self.digest_jobs.rebuild()
-        logger.info("digest jobs rebuilt: %d scheduled", scheduled)
+        logger.info(
+            "digest jobs rebuilt: %d scheduled (shards %s of %s)",
+            scheduled,
+            ",".join(map(str, self.shard_set.ids)) or "all",
+            self.shard_set.count or "auto",
+        )
         self.digest_jobs.keep_rebuilt()
+        # Every process may analyse: leased claims hand each pending article to one of them.
         AnalysisJobs(self.jobs, app.articles).register(app.settings.analysis.pending_poll_s)
-        SourceJobs(self.jobs, app.sources).register()
+        if self.shard_set.has_first:
+            # Feeds are polled by one process of a sharded bot (the one with shard 0), so no
+            # two processes fetch and ingest the same item at once.
+            SourceJobs(self.jobs, app.sources).register()
         # Started here, never in on_ready: on_ready fires again after a failed RESUME.
         self.jobs.start()
         self._catch_up_task = asyncio.create_task(self._catch_up_when_ready())

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.analysis.worker import Analyzer
+from bot.clock import Clock, SystemClock
 from bot.db import articles as article_store
 from bot.db import queries
 from bot.db.engine import Database
@@ -21,17 +22,15 @@ from bot.domain import (
 )
 from bot.errors import BylineError, InvalidInput, NotFound
 from bot.ingest.addresses import check_url
-from bot.ingest.cleaning import clean_with_hints
 from bot.ingest.fetchers import FetcherHandle
 from bot.ingest.pages import fetch_article
 from bot.ingest.readers import RawArticle, read_file
 from bot.ingest.urls import canonical_url
 from bot.services.common import MAX_URL_CHARS, bounded
+from bot.services.workers import AnalysisWorker
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-PENDING_BATCH = 20
 
 
 def checked_url(url: str, allow_hosts: list[str]) -> tuple[str, str]:
@@ -49,12 +48,22 @@ class ArticleService:
     """Ingest and read articles."""
 
     def __init__(
-        self, settings: Settings, db: Database, analyzer: Analyzer, fetchers: FetcherHandle
+        self,
+        settings: Settings,
+        db: Database,
+        analyzer: Analyzer,
+        fetchers: FetcherHandle,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
         self.analyzer = analyzer
         self.fetchers = fetchers
+        # Pending rows go through the same leased claims as `byline worker` processes, so the
+        # bot's own pending job and workers on other machines never analyse one row twice.
+        self.worker = AnalysisWorker(
+            db, analyzer, clock or SystemClock(), batch=settings.analysis.workers
+        )
 
     # ---- ingest ---------------------------------------------------------------------------
 
@@ -148,51 +157,12 @@ class ArticleService:
         )
 
     async def analyze_pending(self, limit: int = 500) -> list[IngestOutcome]:
-        """Analyse rows other programs inserted with status 'pending'."""
-        outcomes: list[IngestOutcome] = []
-        while len(outcomes) < limit:
-            async with self.db.writer() as session:
-                batch = await article_store.claim_pending(
-                    session, min(PENDING_BATCH, limit - len(outcomes))
-                )
-            if not batch:
-                break
-            for pending in batch:
-                outcomes.append(await self._analyze_pending_one(pending))
-        return outcomes
-
-    async def _analyze_pending_one(self, row: article_store.PendingArticle) -> IngestOutcome:
-        origin = f"article #{row.id}"
-        body, hints = clean_with_hints(row.raw_text or row.clean_text or "")
-        try:
-            if not body:
-                raise InvalidInput("no article text in raw_text")
-            analysis = await self.analyzer.analyze(body, row.published_at, hints)
-        except Exception as exc:  # one bad article must not stop the rest
-            reason = (
-                exc.message
-                if isinstance(exc, BylineError)
-                else f"analysis failed: {type(exc).__name__}"
-            )
-            if not isinstance(exc, BylineError):
-                logger.exception("analysis of %s failed", origin)
-            async with self.db.writer() as session:
-                await article_store.mark_failed(session, row.id, reason)
-            return IngestOutcome(origin, IngestStatus.FAILED, row.id, row.title, reason)
-        async with self.db.writer() as session:
-            stored = await article_store.store_analysis(
-                session, row.id, body, row.title, row.url, analysis
-            )
-        if not stored:
-            return IngestOutcome(
-                origin, IngestStatus.FAILED, row.id, row.title, "the row was deleted meanwhile"
-            )
-        return IngestOutcome(origin, IngestStatus.ADDED, row.id, row.title)
+        """Analyse rows other programs inserted with status 'pending' (under a worker lease)."""
+        return await self.worker.run_until_idle(limit)
 
     async def reset_stale_analyzing(self) -> None:
-        """Rows left 'analyzing' by a crash go back to 'pending'."""
-        async with self.db.writer() as session:
-            await article_store.reset_analyzing(session)
+        """Rows whose worker's lease ran out (a crash) go back to 'pending'."""
+        await self.worker.reclaim_expired()
 
     # ---- reading --------------------------------------------------------------------------
 

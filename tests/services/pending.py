@@ -1,0 +1,85 @@
+"""Pending articles as another program would insert them, and the stores the worker tests use."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
+from bot.db.models import Article
+from tests.conftest import POSTGRES_URL_ENV, reset_postgres
+
+FIRST = ["Ana", "Bruno", "Chiara", "Dmitri", "Efua", "Farid", "Greta", "Hiro", "Ines", "Jonas"]
+LAST = ["Lopez", "Okafor", "Rossi", "Ivanov", "Mensah", "Haddad", "Berg", "Tanaka", "Silva"]
+TOWNS = ["Fairview", "Riverton", "Oakdale", "Milltown", "Lakeside"]
+
+
+def short_article(n: int) -> tuple[str, str]:
+    """(title, text) of a short news item with a person, a quote and a place."""
+    first, last, town = FIRST[n % len(FIRST)], LAST[n // 10 % len(LAST)], TOWNS[n % len(TOWNS)]
+    title = f"{town} council approves bridge plan {n}"
+    text = (
+        f"{title}\n\n"
+        f"The {town} city council approved plan number {n} for a new bridge on Tuesday. "
+        f'"We have waited long enough," said {first} {last}, the mayor of {town}.\n\n'
+        f"{last} said work would start in May."
+    )
+    return title, text
+
+
+async def insert_pending(db: Database, count: int) -> list[int]:
+    """Insert count pending rows (raw text only, as other programs do); return their ids."""
+    async with db.writer() as session:
+        rows = []
+        for n in range(count):
+            title, text = short_article(n)
+            rows.append(
+                Article(
+                    title=title,
+                    raw_text=text,
+                    status="pending",
+                    is_global=True,
+                    authors=[],
+                    created_at=datetime.now(UTC),
+                )
+            )
+        session.add_all(rows)
+        await session.flush()
+        return [r.id for r in rows]
+
+
+async def article_row(db: Database, article_id: int) -> Article:
+    """One article row as stored now."""
+    async with db.reader() as session:
+        row = await session.scalar(select(Article).where(Article.id == article_id))
+        assert row is not None
+        return row
+
+
+def store_url(kind: str, tmp_path: os.PathLike[str]) -> str:
+    """A fresh store of this kind: a SQLite file, or the test PostgreSQL (skipped when unset)."""
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/byline.db"
+    url = os.environ.get(POSTGRES_URL_ENV, "")
+    if not url:
+        pytest.skip(f"{POSTGRES_URL_ENV} is not set; scripts/start-postgres.sh starts one")
+    return url
+
+
+@asynccontextmanager
+async def migrated(url: str) -> AsyncIterator[Database]:
+    """A migrated, empty store at url."""
+    if not url.startswith("sqlite"):
+        await reset_postgres(url)
+    db = Database(url)
+    try:
+        await upgrade(db.write_engine)
+        yield db
+    finally:
+        await db.dispose()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import sys
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,49 +14,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app.api_base import use_api_base
-from tests.discord.conftest import FAKE_TOKEN
-from tests.discord.fake_server import (
+from tests.discord.conftest import FAKE_TOKEN, running_bot
+from tests.discord.fake import (
     EMBED_LINKS,
     MANAGE_GUILD,
     FakeDiscord,
     StandardGuild,
+    permissions_for,
 )
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    fake: FakeDiscord, setup: Callable[[commands.Bot], None] | None = None
-) -> AsyncIterator[commands.Bot]:
-    """Start a real commands.Bot (guilds intent only) against the fake and wait for on_ready."""
-    use_api_base(fake.api_base)
-    bot = commands.Bot(
-        command_prefix=commands.when_mentioned,
-        intents=discord.Intents(guilds=True),
-        allowed_mentions=discord.AllowedMentions.none(),
-        guild_ready_timeout=0.1,
-    )
-    if setup is not None:
-        setup(bot)
-    task = asyncio.create_task(bot.start(FAKE_TOKEN))
-
-    def ready_or_failed() -> bool:
-        if task.done():
-            task.result()  # re-raise why the bot stopped
-            raise AssertionError("bot stopped before it was ready")
-        return bot.is_ready()
-
-    try:
-        await fake.wait_until(ready_or_failed, 10.0, "the bot's on_ready")
-        yield bot
-    finally:
-        await bot.close()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-@pytest.fixture
-def std(fake_discord: FakeDiscord) -> StandardGuild:
-    return fake_discord.seed_standard_guild()
 
 
 async def test_bot_logs_in_and_sees_guild_from_guild_create(
@@ -426,9 +389,9 @@ async def test_unregistered_command_is_refused_by_the_fake(
 def test_bot_permissions_follow_channel_overwrites(fake_discord: FakeDiscord) -> None:
     std = fake_discord.seed_standard_guild()
     guild = std.guild
-    assert guild.permissions_for(fake_discord.bot_id, std.no_embeds.id) & EMBED_LINKS == 0
-    assert guild.permissions_for(fake_discord.bot_id, std.news.id) & EMBED_LINKS
-    assert guild.permissions_for(guild.owner_id, std.no_send.id) == discord.Permissions.all().value
+    assert permissions_for(guild, fake_discord.bot_id, std.no_embeds.id) & EMBED_LINKS == 0
+    assert permissions_for(guild, fake_discord.bot_id, std.news.id) & EMBED_LINKS
+    assert permissions_for(guild, guild.owner_id, std.no_send.id) == discord.Permissions.all().value
 
 
 SUBPROCESS_BOT = """

@@ -15,10 +15,14 @@ from bot.db.migrate import upgrade
 from bot.errors import BylineError
 from bot.ingest.fetchers import FetcherHandle
 from bot.services.articles import ArticleService
+from bot.services.charts import ChartService
 from bot.services.digests import DigestService
 from bot.services.events import EventService
+from bot.services.filters import FilterService
+from bot.services.follows import FollowService
 from bot.services.guilds import GuildService
 from bot.services.people import PeopleService
+from bot.services.posting import PostSettingsService
 from bot.services.sources import SourceService
 from bot.settings import Settings
 
@@ -38,8 +42,12 @@ class App:
         self.people = PeopleService(db)
         self.events = EventService(db)
         self.guilds = GuildService(settings, db, self.clock)
-        self.digests = DigestService(settings, db, self.guilds, self.clock)
+        self.filters = FilterService(db, self.people, self.clock)
+        self.digests = DigestService(settings, db, self.guilds, self.clock, self.filters)
         self.sources = SourceService(settings, db, self.articles, self.fetchers, self.clock)
+        self.follows = FollowService(db, self.people, self.guilds, self.filters, self.clock)
+        self.posting = PostSettingsService(db)
+        self.charts = ChartService(db, self.people)
 
     @classmethod
     async def open(

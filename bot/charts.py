@@ -49,6 +49,11 @@ def mentions_chart(name: str, weeks: Sequence[WeeklyCount]) -> Chart:
             color=BAR,
             align="edge",
         )
+        # Padding keeps a single week from being a zero-width range the date locator rejects.
+        axes.set_xlim(
+            weeks[0].week_start - timedelta(days=7),  # type: ignore[arg-type]
+            weeks[-1].week_start + timedelta(days=14),  # type: ignore[arg-type]
+        )
         locator = AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
         axes.xaxis.set_major_locator(locator)
         axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
@@ -79,6 +84,8 @@ def timeline_chart(name: str, events: Sequence[EventView]) -> Chart:
         axes.scatter(days, rows, color=BAR, zorder=3)  # type: ignore[arg-type]
         axes.hlines(rows, min(days), days, color="#cbd5e0", zorder=1)  # type: ignore[arg-type]
         axes.set_yticks(rows, [_short(e.name) for e in dated])
+        pad = max(timedelta(days=7), (max(days) - min(days)) / 20)
+        axes.set_xlim(min(days) - pad, max(days) + pad)  # type: ignore[arg-type]
         locator = AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
         axes.xaxis.set_major_locator(locator)
         axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]

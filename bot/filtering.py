@@ -36,7 +36,10 @@ def compile_pattern(kind: FilterKind, value: str) -> re2._Regexp:
     """A keyword (whole words, any case) or a regular expression, compiled by RE2."""
     if kind == FilterKind.KEYWORD:
         words = value.split()
-        pattern = r"\b" + r"\s+".join(re2.escape(w) for w in words) + r"\b"
+        # Word boundaries only beside word characters: "c++" has no boundary after its "+".
+        start = r"\b" if words[0][:1].isalnum() or words[0][:1] == "_" else ""
+        end = r"\b" if words[-1][-1:].isalnum() or words[-1][-1:] == "_" else ""
+        pattern = start + r"\s+".join(re2.escape(w) for w in words) + end
     else:
         if len(value) > PATTERN_MAX_CHARS:
             raise InvalidInput(

@@ -10,11 +10,13 @@ import discord
 from discord.ext import commands
 
 from bot.app import App
+from bot.discord_app.alerts import AlertPoster
 from bot.discord_app.poster import ChannelPoster
 from bot.discord_app.replies import NO_MENTIONS
 from bot.discord_app.tree import BylineTree
 from bot.scheduling.analysis_jobs import AnalysisJobs
 from bot.scheduling.digests import DigestJobs
+from bot.scheduling.follow_jobs import FollowJobs
 from bot.scheduling.jobs import JobScheduler
 from bot.scheduling.source_jobs import SourceJobs
 from bot.settings import Settings
@@ -28,6 +30,7 @@ COGS = (
     "cogs.digest",
     "cogs.config",
     "cogs.status",
+    "cogs.follow",
 )
 
 
@@ -57,7 +60,8 @@ class BylineBot(commands.Bot):
         self.cog_names = cogs
         self.failed_cogs: list[str] = []
         self.jobs = JobScheduler()
-        self.poster = ChannelPoster(self)
+        self.poster = ChannelPoster(self, settings_of=app.posting.get if app is not None else None)
+        self.alert_poster = AlertPoster(self)
         self._digest_jobs: DigestJobs | None = None
         self._catch_up_task: asyncio.Task[None] | None = None
         if app is not None:
@@ -98,6 +102,9 @@ class BylineBot(commands.Bot):
         self.digest_jobs.keep_rebuilt()
         AnalysisJobs(self.jobs, app.articles).register(app.settings.analysis.pending_poll_s)
         SourceJobs(self.jobs, app.sources).register()
+        FollowJobs(self.jobs, app.follows, self.alert_poster).register(
+            app.settings.follows.alerts_every_s
+        )
         # Started here, never in on_ready: on_ready fires again after a failed RESUME.
         self.jobs.start()
         self._catch_up_task = asyncio.create_task(self._catch_up_when_ready())

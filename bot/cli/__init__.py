@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from bot.cli import admin, articles, digests, guilds, people, sources
+from bot.cli import admin, articles, digests, follows, guilds, people, sources
 from bot.cli.context import settings_for
 from bot.errors import BylineError
 from bot.settings import Settings
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     guilds.add_commands(sub, common)
     sources.add_source_commands(sub, common)
     admin.add_commands(sub, common)
+    follows.add_commands(sub, common)
     return parser
 
 

@@ -20,6 +20,7 @@ class FollowJobs:
         self.jobs = jobs
         self.follows = follows
         self.sender = sender
+        self.runs = 0
 
     def register(self, every_s: float) -> None:
         """Add the job (first run at once, so alerts due at start go out)."""
@@ -28,7 +29,12 @@ class FollowJobs:
     async def run(self) -> AlertOutcome | None:
         """One run; errors are logged and the next run tries again."""
         try:
-            return await self.follows.run_alerts(self.sender)
+            outcome = await self.follows.run_alerts(self.sender)
         except Exception:
             logger.exception("follow alerts run failed")
             return None
+        self.runs += 1
+        if self.runs == 1:
+            # Runs with alerts log themselves; the first one says the job is alive.
+            logger.info("follow alerts: first run done (%d sent)", outcome.sent)
+        return outcome

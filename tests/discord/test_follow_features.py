@@ -8,7 +8,6 @@ articles count as new for follows made in these tests.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest_asyncio
 from bot.app import App
 from bot.settings import Settings
 from tests.discord.conftest import FAKE_TOKEN
-from tests.discord.fake import FakeDiscord, FakeInteraction, StandardGuild, validate_message_payload
+from tests.discord.fake import FakeDiscord, FakeInteraction, StandardGuild
 from tests.discord_app.harness import (
     BotProcess,
     all_text,
@@ -123,7 +122,7 @@ async def test_follow_alerts_are_sent_once_across_a_restart(
         await bot.stop()
     [alert] = alert_messages(fake, std.news.id)
     assert "Matthew Pottinger" in alert.content
-    assert "Air Force One" in all_text(alert.data)  # his quote
+    assert "Air Force One" in all_text(dict(alert.data))  # his quote
     assert alert.allowed_mentions == {"parse": []}
     assert alert.payload.get("nonce") and alert.payload.get("enforce_nonce") is True
     again = await launch(fake, tmp_path, std.guild.id, name="restarted")

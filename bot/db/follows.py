@@ -181,6 +181,50 @@ async def claim(
     return won
 
 
+async def stale_claims(
+    session: AsyncSession, before: datetime, limit: int
+) -> list[tuple[int, int]]:
+    """Claims of enabled follows left 'claimed' since before: a process died while sending."""
+    rows = await session.execute(
+        select(FollowAlertClaim.follow_id, FollowAlertClaim.article_id)
+        .join(Follow, Follow.id == FollowAlertClaim.follow_id)
+        .where(
+            FollowAlertClaim.status == AlertStatus.CLAIMED,
+            FollowAlertClaim.claimed_at < before,
+            Follow.disabled_reason.is_(None),
+        )
+        .order_by(FollowAlertClaim.article_id)
+        .limit(limit)
+    )
+    return [(int(f), int(a)) for f, a in rows]
+
+
+async def reclaim(
+    session: AsyncSession,
+    pairs: list[tuple[int, int]],
+    claimed_by: str,
+    *,
+    now: datetime,
+    before: datetime,
+) -> list[tuple[int, int]]:
+    """Take over stale claims; return the pairs this call won (the update is the lock)."""
+    won = []
+    for follow_id, article_id in pairs:
+        result = await session.execute(
+            update(FollowAlertClaim)
+            .where(
+                FollowAlertClaim.follow_id == follow_id,
+                FollowAlertClaim.article_id == article_id,
+                FollowAlertClaim.status == AlertStatus.CLAIMED,
+                FollowAlertClaim.claimed_at < before,
+            )
+            .values(claimed_by=claimed_by, claimed_at=now)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            won.append((follow_id, article_id))
+    return won
+
+
 async def finish(
     session: AsyncSession, pairs: list[tuple[int, int]], status: AlertStatus, detail: str | None
 ) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from datetime import timedelta
 from typing import Protocol
 
 from bot.clock import Clock
@@ -36,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 MAX_FOLLOWS_PER_GUILD = 100
 PAIRS_PER_RUN = 500
+# A claim still 'claimed' after this is a process that died mid-send: another run resends it
+# with the same nonce, which Discord answers with the first message if that one went out.
+CLAIM_LEASE = timedelta(minutes=2)
 DM_CLOSED_NOTE = (
     "Discord would not deliver a DM (your DMs from this server are closed); "
     "open them and use /follow me again"
@@ -151,11 +155,13 @@ class FollowService:
         """Claim and send every alert due now; return what happened."""
         started = time.perf_counter()
         now = self.clock.now()
+        stale_before = now - CLAIM_LEASE
         async with self.db.reader() as session:
             pairs = await follow_store.pending_pairs(session, PAIRS_PER_RUN)
-            if not pairs:
+            stale = await follow_store.stale_claims(session, stale_before, PAIRS_PER_RUN)
+            if not pairs and not stale:
                 return AlertOutcome()
-            follows = await follow_store.views_by_id(session, sorted({f for f, _ in pairs}))
+            follows = await follow_store.views_by_id(session, sorted({f for f, _ in pairs + stale}))
         held: dict[tuple[int, int], tuple[AlertStatus, str]] = {}
         by_guild: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for pair in pairs:
@@ -176,6 +182,9 @@ class FollowService:
                     session, [pair], self.claimed_by, now=now, status=status, detail=detail
                 )
             won = await follow_store.claim(session, deliver, self.claimed_by, now=now)
+            won += await follow_store.reclaim(
+                session, stale, self.claimed_by, now=now, before=stale_before
+            )
         outcome = AlertOutcome(
             paused=sum(1 for s, _ in held.values() if s == AlertStatus.PAUSED),
             filtered=sum(1 for s, _ in held.values() if s == AlertStatus.FILTERED),

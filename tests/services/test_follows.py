@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.db import follows as follow_store
 from bot.domain import AlertStatus, FollowKind
 from bot.errors import DeliveryRefused, NotFound
-from tests.services.conftest import CHANNEL, GUILD, OpenApp, RecordingSender
+from tests.services.conftest import CHANNEL, EARLY, GUILD, OpenApp, RecordingSender
 
 
 async def test_a_followed_person_alerts_once_with_their_quote_and_link(open_app: OpenApp) -> None:
@@ -144,3 +145,22 @@ async def test_removing_a_follow_and_unknown_people(open_app: OpenApp) -> None:
     assert removed.id == follow.id and await app.follows.of_guild(GUILD) == []
     with pytest.raises(NotFound, match="no person matching"):
         await app.follows.follow_in_channel(GUILD, "Nobody Atall", CHANNEL)
+
+
+async def test_a_claim_left_by_a_crashed_process_is_sent_after_its_lease(
+    open_app: OpenApp,
+) -> None:
+    crashed = await open_app()
+    follow, _ = await crashed.follows.follow_in_channel(GUILD, "Matthew Pottinger", CHANNEL)
+    async with crashed.db.reader() as session:
+        [pair] = await follow_store.pending_pairs(session, 10)
+    async with crashed.db.writer() as session:  # claimed, then the process died before sending
+        await follow_store.claim(session, [pair], "crashed:1", now=EARLY)
+    soon = await open_app(EARLY + timedelta(seconds=30))
+    sender = RecordingSender()
+    assert (await soon.follows.run_alerts(sender)).sent == 0  # it may still be sending
+    later = await open_app(EARLY + timedelta(minutes=5))
+    outcome = await later.follows.run_alerts(sender)
+    assert outcome.sent == 1 and sender.alerts[0].nonce.startswith("f")
+    assert await later.follows.claims(follow.id) == [(pair[1], AlertStatus.SENT)]
+    assert (await later.follows.run_alerts(sender)).sent == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect
@@ -133,22 +133,23 @@ async def follows_of(
 
 async def pending_pairs(session: AsyncSession, limit: int) -> list[tuple[int, int]]:
     """(follow id, article id) of enabled follows whose person a new, visible article names."""
-    names = exists().where(Mention.article_id == Article.id, Mention.person_id == Follow.person_id)
-    quotes = exists().where(Quote.article_id == Article.id, Quote.speaker_id == Follow.person_id)
+    # Driven from mentions (indexed by person): a speaker is always among an article's people,
+    # so "quotes or names" is "names", and the query never walks every article.
     claimed = exists().where(
-        FollowAlertClaim.follow_id == Follow.id, FollowAlertClaim.article_id == Article.id
+        FollowAlertClaim.follow_id == Follow.id, FollowAlertClaim.article_id == Mention.article_id
     )
     rows = await session.execute(
-        select(Follow.id, Article.id)
-        .join(Article, Article.analyzed_at >= Follow.created_at)
+        select(Follow.id, Mention.article_id)
+        .join(Mention, Mention.person_id == Follow.person_id)
+        .join(Article, Article.id == Mention.article_id)
         .where(
             Follow.disabled_reason.is_(None),
             Article.status == ArticleStatus.ANALYZED,
-            or_(names, quotes),
+            Article.analyzed_at >= Follow.created_at,
             article_visible_to(Follow.guild_id),
             ~claimed,
         )
-        .order_by(Article.id, Follow.id)
+        .order_by(Mention.article_id, Follow.id)
         .limit(limit)
     )
     return [(int(f), int(a)) for f, a in rows]

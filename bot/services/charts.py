@@ -12,14 +12,27 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from bot import charts
 from bot.db import person_stats, queries
 from bot.db.engine import Database
-from bot.domain import Chart
+from bot.domain import Chart, EventView, WeeklyCount
 from bot.services.people import PeopleService
 
 CACHE_SIZE = 128
 Key = tuple[int | None, int, str]
+
+
+def _mentions_chart(name: str, weeks: list[WeeklyCount]) -> Chart:
+    # matplotlib is imported by the worker thread on first use: it costs seconds, which
+    # neither the bot's start-up nor every CLI command should pay.
+    from bot.charts import mentions_chart
+
+    return mentions_chart(name, weeks)
+
+
+def _timeline_chart(name: str, views: list[EventView]) -> Chart:
+    from bot.charts import timeline_chart
+
+    return timeline_chart(name, views)
 
 
 class ChartService:
@@ -60,7 +73,7 @@ class ChartService:
             name = await queries.person_by_id(session, guild_id, pid) or person
             weeks = await person_stats.weekly_mentions(session, guild_id, pid)
         return await self._cached(
-            (guild_id, pid, "mentions"), stamp, lambda: charts.mentions_chart(name, weeks)
+            (guild_id, pid, "mentions"), stamp, lambda: _mentions_chart(name, weeks)
         )
 
     async def timeline(self, person: str, guild_id: int | None = None) -> Chart:
@@ -74,5 +87,5 @@ class ChartService:
             name = await queries.person_by_id(session, guild_id, pid) or person
             views = await queries.timeline(session, guild_id, pid)
         return await self._cached(
-            (guild_id, pid, "timeline"), stamp, lambda: charts.timeline_chart(name, views)
+            (guild_id, pid, "timeline"), stamp, lambda: _timeline_chart(name, views)
         )

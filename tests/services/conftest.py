@@ -27,7 +27,7 @@ CHANNEL = 2002
 # Before any article was analysed (analysed_at is the real time of the template's ingest).
 EARLY = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
-OpenApp = Callable[..., Awaitable[App]]
+OpenPeopleApp = Callable[..., Awaitable[App]]
 
 
 def settings_for(db: Path) -> Settings:
@@ -38,7 +38,7 @@ def settings_for(db: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def services_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def people_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Ingest three gold articles once per test session."""
     db = tmp_path_factory.mktemp("services-template") / "byline.db"
 
@@ -55,12 +55,12 @@ def services_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def open_app(
-    services_template: Path, tmp_path: Path, isolated_env: Path
-) -> AsyncIterator[OpenApp]:
+async def open_people_app(
+    people_store_template: Path, tmp_path: Path, isolated_env: Path
+) -> AsyncIterator[OpenPeopleApp]:
     """Open Apps (several may share the file, as several processes would) with their own clocks."""
     target = tmp_path / "byline.db"
-    shutil.copy(services_template, target)
+    shutil.copy(people_store_template, target)
     opened: list[App] = []
 
     async def opener(at: datetime = EARLY) -> App:

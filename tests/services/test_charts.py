@@ -11,7 +11,7 @@ from matplotlib.image import imread
 from bot.charts import DPI, HEIGHT_IN, WIDTH_IN, mentions_chart
 from bot.domain import Chart, WeeklyCount
 from tests.conftest import SEED
-from tests.services.conftest import OpenApp
+from tests.services.conftest import OpenPeopleApp
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -38,9 +38,9 @@ def test_the_mentions_chart_is_a_png_of_the_set_size_with_bars_on_it() -> None:
 
 
 async def test_who_and_timeline_charts_are_cached_until_a_new_article_names_the_person(
-    open_app: OpenApp, tmp_path: Path
+    open_people_app: OpenPeopleApp, tmp_path: Path
 ) -> None:
-    app = await open_app()
+    app = await open_people_app()
     chart = await app.charts.mentions("Kim")
     assert chart.filename == "mentions.png" and "Kim Jong Un" in chart.alt_text
     width, height, ink = pixels(chart)

@@ -7,7 +7,7 @@ import pytest
 from bot.domain import ArticleFacts, FilterAction, FilterKind, FilterRule
 from bot.errors import InvalidInput, NotFound
 from bot.filtering import PATTERN_MAX_CHARS, FilterSet, check_rule, compile_pattern
-from tests.services.conftest import GUILD, OpenApp
+from tests.services.conftest import GUILD, OpenPeopleApp
 
 
 def facts(text: str, **extra: object) -> ArticleFacts:
@@ -86,8 +86,10 @@ def test_min_quotes_and_per_source_rules() -> None:
         check_rule(FilterAction.INCLUDE, FilterKind.MIN_QUOTES, "many")
 
 
-async def test_rules_are_stored_per_server_and_tested_against_text(open_app: OpenApp) -> None:
-    app = await open_app()
+async def test_rules_are_stored_per_server_and_tested_against_text(
+    open_people_app: OpenPeopleApp,
+) -> None:
+    app = await open_people_app()
     person = await app.filters.add(GUILD, "include", "person", "Pottinger")
     assert person.value == "Matthew Pottinger"  # the merged person's name is stored
     word = await app.filters.add(GUILD, "exclude", "regex", r"\bopinion\b")
@@ -104,8 +106,10 @@ async def test_rules_are_stored_per_server_and_tested_against_text(open_app: Ope
         await app.filters.add(GUILD, "exclude", "keyword", "x", source_id=999)
 
 
-async def test_the_digest_skips_what_filters_drop_and_says_why(open_app: OpenApp) -> None:
-    app = await open_app()
+async def test_the_digest_skips_what_filters_drop_and_says_why(
+    open_people_app: OpenPeopleApp,
+) -> None:
+    app = await open_people_app()
     before, dropped = await app.digests.preview(GUILD)
     assert len(before.items) == 3 and dropped == []
     rule_ = await app.filters.add(GUILD, "exclude", "keyword", "Air Force One")

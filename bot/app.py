@@ -20,10 +20,14 @@ if TYPE_CHECKING:
     from bot.analysis.worker import Analyzer
     from bot.ingest.fetchers import FetcherHandle
     from bot.services.articles import ArticleService
+    from bot.services.charts import ChartService
     from bot.services.digests import DigestService
     from bot.services.events import EventService
+    from bot.services.filters import FilterService
+    from bot.services.follows import FollowService
     from bot.services.guilds import GuildService
     from bot.services.people import PeopleService
+    from bot.services.posting import PostSettingsService
     from bot.services.sources import SourceService
 
 
@@ -77,7 +81,7 @@ class App:
         """Building and posting digests exactly once per slot."""
         from bot.services.digests import DigestService
 
-        return DigestService(self.settings, self.db, self.guilds, self.clock)
+        return DigestService(self.settings, self.db, self.guilds, self.clock, self.filters)
 
     @cached_property
     def analyzer(self) -> Analyzer:
@@ -113,6 +117,34 @@ class App:
         from bot.services.sources import SourceService
 
         return SourceService(self.settings, self.db, self.articles, self.fetchers, self.clock)
+
+    @cached_property
+    def filters(self) -> FilterService:
+        """What each server's digests and alerts leave out."""
+        from bot.services.filters import FilterService
+
+        return FilterService(self.db, self.people, self.clock)
+
+    @cached_property
+    def follows(self) -> FollowService:
+        """People a server or a member follows, and their alerts."""
+        from bot.services.follows import FollowService
+
+        return FollowService(self.db, self.people, self.guilds, self.filters, self.clock)
+
+    @cached_property
+    def posting(self) -> PostSettingsService:
+        """How and where a server's posts go (style, role ping, threads)."""
+        from bot.services.posting import PostSettingsService
+
+        return PostSettingsService(self.db)
+
+    @cached_property
+    def charts(self) -> ChartService:
+        """Pictures of a person's mentions and events."""
+        from bot.services.charts import ChartService
+
+        return ChartService(self.db, self.people)
 
     @classmethod
     async def open(

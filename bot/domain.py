@@ -252,3 +252,182 @@ class GuildStatus:
     next_at: datetime | None
     waiting: int
     problems: list[str]
+
+
+# ---- follows, filters, post styles (issue 12) --------------------------------------------
+
+
+class FollowKind(StrEnum):
+    """Where a follow's alerts go: a server channel or a member's DMs."""
+
+    CHANNEL = "channel"
+    DM = "dm"
+
+
+class AlertStatus(StrEnum):
+    """How one (follow, article) alert claim ended."""
+
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FILTERED = "filtered"
+    PAUSED = "paused"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowView:
+    """A server (channel) or a member (DM) following one merged person."""
+
+    id: int
+    guild_id: int
+    person_id: int
+    person: str
+    kind: FollowKind
+    target_id: int
+    created_by: int | None
+    created_at: datetime
+    disabled_reason: str | None
+    last_error: str | None
+
+    @property
+    def enabled(self) -> bool:
+        """Whether alerts are still sent."""
+        return self.disabled_reason is None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowMatch:
+    """One followed person in one article: the quote they said, or the sentence naming them."""
+
+    follow_id: int
+    person: str
+    quote: str | None
+    sentence: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowAlert:
+    """One message: every follow of one destination that one article matches."""
+
+    guild_id: int
+    kind: FollowKind
+    target_id: int
+    article: ArticleRef
+    matches: list[FollowMatch]
+
+    @property
+    def nonce(self) -> str:
+        """Discord's message nonce for this alert (at most 25 characters), so a retry dedups."""
+        return f"f{self.article.id:x}.{self.target_id:x}"[:25]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertOutcome:
+    """What one alerts run did."""
+
+    sent: int = 0
+    filtered: int = 0
+    paused: int = 0
+    failed: int = 0
+    disabled: list[int] = field(default_factory=list)
+
+
+class FilterAction(StrEnum):
+    """Whether a rule lets matching articles in or keeps them out."""
+
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+
+
+class FilterKind(StrEnum):
+    """What a filter rule looks at."""
+
+    KEYWORD = "keyword"
+    REGEX = "regex"
+    PERSON = "person"
+    SOURCE = "source"
+    MIN_QUOTES = "min_quotes"
+
+
+@dataclass(frozen=True, slots=True)
+class FilterRule:
+    """One filter rule of a server, for all its articles or for one source's (source_id)."""
+
+    id: int
+    guild_id: int
+    action: FilterAction
+    kind: FilterKind
+    value: str
+    source_id: int | None = None
+
+    def describe(self) -> str:
+        """The rule in words, for lists and for why an article was dropped."""
+        scope = f" (source #{self.source_id})" if self.source_id is not None else ""
+        if self.kind == FilterKind.MIN_QUOTES:
+            return f"at least {self.value} quotes{scope}"
+        return f"{self.action} {self.kind} “{self.value}”{scope}"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFacts:
+    """What filters look at in one article."""
+
+    article_id: int
+    title: str
+    text: str
+    source: str | None
+    source_id: int | None
+    people: list[str]
+    person_ids: list[int]
+    quote_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FilterVerdict:
+    """Whether an article passes a server's filters, and which rule decided."""
+
+    keep: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedArticle:
+    """An article the filters kept out of a digest, and why."""
+
+    ref: ArticleRef
+    reason: str
+
+
+class PostStyle(StrEnum):
+    """How digest articles look: everything, or headline, one quote and the link."""
+
+    FULL = "full"
+    COMPACT = "compact"
+
+
+@dataclass(frozen=True, slots=True)
+class PostSettings:
+    """How and where a server's digests are posted, beyond the channel and schedule."""
+
+    guild_id: int
+    style: PostStyle = PostStyle.FULL
+    max_people: int = 8
+    ping_role_id: int | None = None
+    thread_per_digest: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyCount:
+    """Articles naming a person in one week (starting Monday, UTC)."""
+
+    week_start: date
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A rendered PNG with its alt text."""
+
+    png: bytes
+    alt_text: str
+    filename: str

@@ -44,3 +44,11 @@ class FetchRefused(SourceUnavailable):
 
 class PostProblem(BylineError):
     """A digest cannot be posted for a reason an admin must fix (permissions, channel)."""
+
+
+class DeliveryRefused(PostProblem):
+    """Discord refused an alert; permanent means retrying cannot help (closed DMs, no channel)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent

@@ -132,6 +132,12 @@ class SourcesSettings(_Section):
     max_failures: int = Field(default=5, ge=1)
 
 
+class FollowSettings(_Section):
+    """Follow-a-person alerts."""
+
+    alerts_every_s: float = Field(default=30.0, gt=0)
+
+
 class LoggingSettings(_Section):
     """Log output."""
 
@@ -165,6 +171,7 @@ class Settings(BaseSettings):
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
+    follows: FollowSettings = Field(default_factory=FollowSettings)
 
     @classmethod
     def settings_customise_sources(

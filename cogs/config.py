@@ -1,4 +1,5 @@
-"""/config (Manage Server): channel, schedule, limits, pause, resume, show, sources."""
+"""/config (Manage Server): channel, schedule, limits, pause, resume, show, sources, filters,
+style, ping and thread."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from bot.app import App
 from bot.discord_app import autocomplete, render
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild, require_manage_guild
-from bot.discord_app.poster import channel_problems
+from bot.discord_app.poster import channel_problems, ping_problems
 from bot.discord_app.replies import reply
-from bot.domain import ScheduleInfo
+from bot.domain import FilterAction, FilterKind, PostStyle, ScheduleInfo
 from bot.errors import InvalidInput
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True)
@@ -45,6 +46,11 @@ class Config(commands.Cog):
     sources = app_commands.Group(
         name="sources", description="This server's feeds and pages", parent=config
     )
+    filters = app_commands.Group(
+        name="filters",
+        description="Which articles are posted (digests and follow alerts)",
+        parent=config,
+    )
 
     def __init__(self, bot: BylineBot) -> None:
         self.bot = bot
@@ -55,9 +61,15 @@ class Config(commands.Cog):
         return self.bot.app
 
     @config.command(name="channel", description="Choose the channel digests are posted in")
-    @app_commands.describe(channel="A text channel where I can send messages and embed links")
+    @app_commands.describe(
+        channel="A text channel, or a forum (each article becomes a post), where I can post"
+    )
     @require_manage_guild()
-    async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+    async def channel(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.ForumChannel,
+    ) -> None:
         """Set the digest channel."""
         problems = channel_problems(channel)
         if problems:
@@ -177,6 +189,125 @@ class Config(commands.Cog):
         """List sources."""
         views = await self.app.sources.for_guild(guild_id=in_guild(interaction))
         await reply(interaction, embeds=[render.sources_embed(views)], ephemeral=True)
+
+    # ---- filters ------------------------------------------------------------------------
+
+    @filters.command(name="add", description="Add a rule: include or exclude articles")
+    @app_commands.describe(
+        action="include: only matching articles are posted; exclude: matching ones are not",
+        kind="What the rule looks at",
+        value="Words, an RE2 regular expression, a person, a source, or a number of quotes",
+        source="Only for this source's articles (default: all)",
+    )
+    @app_commands.choices(
+        action=[app_commands.Choice(name=a.value, value=a.value) for a in FilterAction],
+        kind=[app_commands.Choice(name=k.value, value=k.value) for k in FilterKind],
+    )
+    @require_manage_guild()
+    async def filters_add(
+        self,
+        interaction: discord.Interaction,
+        action: str,
+        kind: str,
+        value: app_commands.Range[str, 1, 200],
+        source: int | None = None,
+    ) -> None:
+        """Add a filter rule."""
+        rule = await self.app.filters.add(
+            in_guild(interaction), action, kind, value, source_id=source
+        )
+        text = f"Added filter #{rule.id}: {render.safe_clip(rule.describe(), 300)}."
+        await reply(interaction, text, ephemeral=True)
+
+    @filters_add.autocomplete("source")
+    async def _filter_source_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        try:
+            views = await self.app.sources.for_guild(guild_id=in_guild(interaction))
+        except Exception:
+            return []
+        key = str(current).casefold()
+        pairs = [
+            (f"#{v.id} {render.source_label(v)}", str(v.id))
+            for v in views
+            if key in render.source_label(v).casefold() or key == str(v.id)
+        ]
+        return [app_commands.Choice(name=n, value=int(v)) for n, v in render.choices(pairs)]
+
+    @filters.command(name="remove", description="Remove a filter rule")
+    @app_commands.describe(rule="The rule's number (see /config filters list)")
+    @require_manage_guild()
+    async def filters_remove(self, interaction: discord.Interaction, rule: int) -> None:
+        """Remove a filter rule."""
+        removed = await self.app.filters.remove(in_guild(interaction), rule)
+        text = f"Removed filter #{removed.id}: {render.safe_clip(removed.describe(), 300)}."
+        await reply(interaction, text, ephemeral=True)
+
+    @filters.command(name="list", description="This server's filter rules")
+    @require_manage_guild()
+    async def filters_list(self, interaction: discord.Interaction) -> None:
+        """List filter rules."""
+        rules = await self.app.filters.rules(in_guild(interaction))
+        await reply(interaction, embeds=[render.filters_embed(rules)], ephemeral=True)
+
+    @filters.command(name="test", description="Would this text be posted or dropped?")
+    @app_commands.describe(text="A headline or a paragraph to judge")
+    @require_manage_guild()
+    async def filters_test(
+        self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 2000]
+    ) -> None:
+        """Judge a text by the server's filters."""
+        verdict, matched = await self.app.filters.test(in_guild(interaction), text)
+        await reply(interaction, render.filter_test_text(verdict, matched), ephemeral=True)
+
+    # ---- how digests are posted ---------------------------------------------------------
+
+    @config.command(name="style", description="How digest articles look")
+    @app_commands.describe(
+        style="full: summary, quotes, people; compact: headline, one key quote, link",
+        people="People shown per article (0-20)",
+    )
+    @app_commands.choices(
+        style=[app_commands.Choice(name=s.value, value=s.value) for s in PostStyle]
+    )
+    @require_manage_guild()
+    async def style(
+        self,
+        interaction: discord.Interaction,
+        style: str | None = None,
+        people: app_commands.Range[int, 0, 20] | None = None,
+    ) -> None:
+        """Set the post style and the people shown."""
+        settings = await self.app.posting.set_style(in_guild(interaction), style, people)
+        await reply(interaction, render.post_settings_text(settings), ephemeral=True)
+
+    @config.command(name="ping", description="Mention a role on each digest (or stop)")
+    @app_commands.describe(role="The role to mention; leave empty to stop pinging")
+    @require_manage_guild()
+    async def ping(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        """Set or clear the digest's ping role."""
+        if role is not None and role.is_default():
+            raise InvalidInput("Byline never pings @everyone; choose another role")
+        settings = await self.app.posting.set_ping(
+            in_guild(interaction), role.id if role is not None else None
+        )
+        text = render.post_settings_text(settings)
+        if role is not None and interaction.guild is not None:
+            problems = ping_problems(interaction.guild, settings)
+            if problems:
+                text += f"\n⚠️ {render.safe_clip(problems[0], 300)}"
+        await reply(interaction, text, ephemeral=True)
+
+    @config.command(name="thread", description="Open a discussion thread on each digest")
+    @app_commands.describe(enabled="True to open a thread on each digest's first message")
+    @require_manage_guild()
+    async def thread(self, interaction: discord.Interaction, enabled: bool) -> None:
+        """Turn the digest thread on or off."""
+        settings = await self.app.posting.set_thread(in_guild(interaction), enabled)
+        await reply(interaction, render.post_settings_text(settings), ephemeral=True)
 
 
 async def setup(bot: BylineBot) -> None:

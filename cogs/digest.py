@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -34,13 +36,23 @@ class DigestCog(commands.Cog, name="Digest"):
     )
     async def preview(self, interaction: discord.Interaction) -> None:
         """Show the digest privately."""
-        digest = await self.app.digests.build(in_guild(interaction), unposted_only=True)
+        guild_id = in_guild(interaction)
+        digest, dropped = await self.app.digests.preview(guild_id, unposted_only=True)
+        style = await self.app.posting.get(guild_id)
         if not digest.items:
-            await reply(interaction, "Nothing new since the last digest.", ephemeral=True)
+            await reply(
+                interaction,
+                "Nothing new since the last digest.",
+                embeds=[render.dropped_embed(dropped)] if dropped else [],
+                ephemeral=True,
+            )
             return
-        await reply_messages(
-            interaction, render.digest_messages(digest, "Digest preview"), ephemeral=True
-        )
+        # The preview never pings: the role mention is the real digest's alone.
+        quiet = replace(style, ping_role_id=None)
+        messages = render.styled_digest_messages(digest, quiet, "Digest preview")
+        if dropped:
+            messages.append(render.Message(embeds=[render.dropped_embed(dropped)]))
+        await reply_messages(interaction, messages, ephemeral=True)
 
     @digest.command(
         name="now", description="Post the digest to the digest channel now (Manage Server)"

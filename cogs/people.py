@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
 from bot.discord_app import autocomplete, render
+from bot.discord_app.attachments import answer_with_chart
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild
 from bot.discord_app.replies import reply
 from bot.discord_app.views import Pager
+from bot.domain import Chart
+
+logger = logging.getLogger(__name__)
 
 
 class People(commands.Cog):
@@ -32,9 +39,13 @@ class People(commands.Cog):
     async def who(
         self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 100]
     ) -> None:
-        """Show a person's card."""
-        card = await self.app.people.who(person, in_guild(interaction))
-        await reply(interaction, embeds=[render.person_card(card)])
+        """Show a person's card with a chart of their mentions per week."""
+        guild_id = in_guild(interaction)
+        card = await self.app.people.who(person, guild_id)
+        # Drawing the chart takes longer than an interaction's first answer may.
+        await interaction.response.defer(thinking=True)
+        chart = await self._chart(self.app.charts.mentions(str(card.id), guild_id))
+        await answer_with_chart(interaction, render.person_card(card), chart)
 
     @app_commands.command(name="quotes", description="Key quotes with their speakers and articles")
     @app_commands.describe(
@@ -71,9 +82,24 @@ class People(commands.Cog):
     async def timeline(
         self, interaction: discord.Interaction, person: app_commands.Range[str, 1, 100]
     ) -> None:
-        """Show a person's timeline."""
-        name, views = await self.app.people.timeline(person, in_guild(interaction))
-        await reply(interaction, embeds=[render.timeline_embed(name, views)])
+        """Show a person's timeline, with an image of the dated events."""
+        guild_id = in_guild(interaction)
+        name, views = await self.app.people.timeline(person, guild_id)
+        embed = render.timeline_embed(name, views)
+        if not any(v.when_start for v in views):
+            await reply(interaction, embeds=[embed])
+            return
+        await interaction.response.defer(thinking=True)
+        chart = await self._chart(self.app.charts.timeline(person, guild_id))
+        await answer_with_chart(interaction, embed, chart)
+
+    async def _chart(self, drawing: Awaitable[Chart]) -> Chart | None:
+        """The chart, or None when it could not be drawn (the text answer still goes out)."""
+        try:
+            return await drawing
+        except Exception:
+            logger.exception("drawing a chart failed")
+            return None
 
 
 async def setup(bot: BylineBot) -> None:

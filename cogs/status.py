@@ -10,8 +10,21 @@ from bot.app import App
 from bot.discord_app import render
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild
-from bot.discord_app.poster import channel_problems
+from bot.discord_app.poster import channel_problems, ping_problems
 from bot.discord_app.replies import reply
+
+
+async def follow_problems(app: App, guild_id: int) -> list[str]:
+    """Channel follows that are off or failing (members' DM follows are theirs to see)."""
+    problems = []
+    for view in await app.follows.of_guild(guild_id):
+        if view.kind != "channel":
+            continue
+        if view.disabled_reason:
+            problems.append(f"Follow #{view.id} ({view.person}) is off: {view.disabled_reason}.")
+        elif view.last_error:
+            problems.append(f"Follow #{view.id} ({view.person}): {view.last_error}.")
+    return problems
 
 
 class Status(commands.Cog):
@@ -38,7 +51,11 @@ class Status(commands.Cog):
             # What the gateway cache knows now (a deleted channel, a lost permission).
             channel = self.bot.get_channel(channel_id)
             if channel is None or isinstance(channel, discord.abc.GuildChannel | discord.Thread):
-                live = channel_problems(channel)
+                style = await self.app.posting.get(in_guild(interaction))
+                live = channel_problems(channel, thread=style.thread_per_digest)
+                if interaction.guild is not None:
+                    live += ping_problems(interaction.guild, style)
+        live += await follow_problems(self.app, in_guild(interaction))
         await reply(interaction, embeds=[render.status_embed(status, live)], ephemeral=True)
 
 

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from bot.cli import admin, articles, digests, guilds, people, sources, worker
+from bot.cli import admin, articles, digests, follows, guilds, people, sources, worker
 from bot.cli.context import settings_for
 from bot.errors import BylineError
 from bot.settings import Settings
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_source_commands(sub, common)
     admin.add_commands(sub, common)
     worker.add_commands(sub, common)
+    follows.add_commands(sub, common)
     return parser
 
 

@@ -36,13 +36,17 @@ def cmd_digest(args: argparse.Namespace) -> int:
         return _post_now(args)
 
     async def work(app: App) -> int:
-        digest = await app.digests.build(
+        digest, dropped = await app.digests.preview(
             args.guild,
             max_articles=args.articles,
             max_quotes=args.quotes,
             unposted_only=args.guild is not None,
         )
         show_one(args, digest, render.digest)
+        if dropped and not args.json:
+            print("\nDropped by the server's filters:")
+            for gone in dropped:
+                print(f"  #{gone.ref.id} {gone.ref.title} — {gone.reason}")
         return 0
 
     return run_with_app(args, work)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.cli import render
 from bot.cli.context import run_with_app
 from bot.cli.output import show, show_one
+from bot.errors import InvalidInput
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -18,6 +21,7 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("who", parents=[common], help="what the articles say about a person")
     p.add_argument("name")
     p.add_argument("--guild", type=int, help="only what this server sees")
+    p.add_argument("--chart", type=Path, metavar="FILE.png", help="also write a mentions chart")
     p.set_defaults(func=cmd_who)
     p = sub.add_parser("quotes", parents=[common], help="key quotes with speakers")
     p.add_argument("--person")
@@ -32,14 +36,30 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("timeline", parents=[common], help="a person's events in date order")
     p.add_argument("name")
     p.add_argument("--guild", type=int, help="only what this server sees")
+    p.add_argument("--chart", type=Path, metavar="FILE.png", help="also write a timeline image")
     p.set_defaults(func=cmd_timeline)
+
+
+def write_chart(path: Path, png: bytes) -> None:
+    """Write a chart where the user asked (a directory that is missing is an error, not made)."""
+    if path.suffix.lower() != ".png":
+        raise InvalidInput(f"{path} should end in .png")
+    try:
+        path.write_bytes(png)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror}") from exc
+    print(f"chart written to {path}", file=sys.stderr)
 
 
 def cmd_who(args: argparse.Namespace) -> int:
     """Show what the articles say about a person."""
 
     async def work(app: App) -> int:
-        show_one(args, await app.people.who(args.name, args.guild), render.person)
+        card = await app.people.who(args.name, args.guild)
+        show_one(args, card, render.person)
+        if args.chart is not None:
+            chart = await app.charts.mentions(str(card.id), args.guild)
+            write_chart(args.chart, chart.png)
         return 0
 
     return run_with_app(args, work)
@@ -73,6 +93,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
     async def work(app: App) -> int:
         name, views = await app.people.timeline(args.name, args.guild)
+        if args.chart is not None:
+            write_chart(args.chart, (await app.charts.timeline(args.name, args.guild)).png)
         if args.json:
             show(args, views, render.events)
         else:

@@ -304,3 +304,66 @@ class DigestArticle(Base):
 
 
 Index("ix_articles_published", Article.published_at)
+
+
+class Follow(Base):
+    """A server channel or a member's DMs following one person."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("guild_id", "person_id", "kind", "target_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True, nullable=False)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # channel | dm
+    # The channel id for a channel follow, the member's user id for a DM follow.
+    target_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow, nullable=False)
+    disabled_reason: Mapped[str | None] = mapped_column(String(300))
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class FollowAlertClaim(Base):
+    """The exactly-once claim of one (follow, article) alert."""
+
+    __tablename__ = "follow_alerts"
+
+    follow_id: Mapped[int] = mapped_column(
+        ForeignKey("follows.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    claimed_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow, nullable=False)
+    detail: Mapped[str | None] = mapped_column(String(300))
+
+
+class FilterRuleRow(Base):
+    """One filter rule of a server (source_id set: only for that source's articles)."""
+
+    __tablename__ = "filter_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True, nullable=False)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(10), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    value: Mapped[str] = mapped_column(String(300), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow, nullable=False)
+
+
+class GuildPostSettings(Base):
+    """How a server's digests are posted: style, people shown, role ping, thread."""
+
+    __tablename__ = "guild_post_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    style: Mapped[str] = mapped_column(String(10), default="full", nullable=False)
+    max_people: Mapped[int] = mapped_column(Integer, default=8, nullable=False)
+    ping_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_per_digest: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)

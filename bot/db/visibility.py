@@ -44,3 +44,11 @@ def person_visible(
         )
         .exists()
     )
+
+
+def article_visible_to(
+    guild_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> ColumnElement[bool]:
+    """Articles visible to the server in a column (for queries over many servers at once)."""
+    own = exists().where(ArticleGuild.article_id == Article.id, ArticleGuild.guild_id == guild_id)
+    return or_(Article.is_global.is_(True), own)

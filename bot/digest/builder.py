@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,12 +31,15 @@ async def build_digest(
     max_quotes: int,
     unposted_only: bool,
     now: datetime | None = None,
+    skip_ids: Collection[int] = (),
 ) -> Digest:
     """Build the digest document for a server (or for the CLI when guild_id is None)."""
     # Fetch a few extra so syndicated copies can fold into one item without shrinking it.
     articles = await queries.digest_candidates(
-        session, guild_id, max_articles * 3, unposted_only=unposted_only
+        session, guild_id, max_articles * 3 + len(skip_ids), unposted_only=unposted_only
     )
+    if skip_ids:  # articles the server's filters keep out
+        articles = [a for a in articles if a.ref.id not in skip_ids]
     summaries = await queries.summaries(session, [a.ref.id for a in articles])
     people = await queries.people_of(session, [a.ref.id for a in articles])
     items: list[DigestItem] = []

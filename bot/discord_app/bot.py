@@ -11,11 +11,13 @@ from discord.ext import commands
 
 from bot.app import App
 from bot.discord_app.pacing import RequestPacer, pace_requests, process_limit
+from bot.discord_app.alerts import AlertPoster
 from bot.discord_app.poster import ChannelPoster
 from bot.discord_app.replies import NO_MENTIONS
 from bot.discord_app.tree import BylineTree
 from bot.scheduling.analysis_jobs import AnalysisJobs
 from bot.scheduling.digests import DigestJobs, ShardSet
+from bot.scheduling.follow_jobs import FollowJobs
 from bot.scheduling.jobs import JobScheduler
 from bot.scheduling.source_jobs import SourceJobs
 from bot.settings import Settings
@@ -29,6 +31,7 @@ COGS = (
     "cogs.digest",
     "cogs.config",
     "cogs.status",
+    "cogs.follow",
 )
 
 
@@ -70,7 +73,8 @@ class BylineBot(commands.AutoShardedBot):
         self.cog_names = cogs
         self.failed_cogs: list[str] = []
         self.jobs = JobScheduler()
-        self.poster = ChannelPoster(self)
+        self.poster = ChannelPoster(self, settings_of=app.posting.get if app is not None else None)
+        self.alert_poster = AlertPoster(self)
         self._digest_jobs: DigestJobs | None = None
         self._catch_up_task: asyncio.Task[None] | None = None
         if app is not None:
@@ -119,9 +123,12 @@ class BylineBot(commands.AutoShardedBot):
         # Every process may analyse: leased claims hand each pending article to one of them.
         AnalysisJobs(self.jobs, app.articles).register(app.settings.analysis.pending_poll_s)
         if self.shard_set.has_first:
-            # Feeds are polled by one process of a sharded bot (the one with shard 0), so no
-            # two processes fetch and ingest the same item at once.
+            # Feeds are polled and follow alerts sent by one process of a sharded bot (the one
+            # with shard 0), so no two processes fetch the same item or race for an alert.
             SourceJobs(self.jobs, app.sources).register()
+            FollowJobs(self.jobs, app.follows, self.alert_poster).register(
+                app.settings.follows.alerts_every_s
+            )
         # Started here, never in on_ready: on_ready fires again after a failed RESUME.
         self.jobs.start()
         self._catch_up_task = asyncio.create_task(self._catch_up_when_ready())

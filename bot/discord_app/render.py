@@ -17,13 +17,22 @@ from datetime import datetime
 import discord
 
 from bot.domain import (
+    AlertOutcome,
     ArticleDetail,
     ArticleRef,
     Digest,
     DigestItem,
+    DroppedArticle,
     EventView,
+    FilterRule,
+    FilterVerdict,
+    FollowAlert,
+    FollowKind,
+    FollowView,
     GuildStatus,
     PersonCard,
+    PostSettings,
+    PostStyle,
     QuoteView,
     ScheduleInfo,
     SearchHit,
@@ -479,3 +488,162 @@ def choices(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
             continue
         out.append((plain_clip(name, CHOICE_NAME_MAX), value))
     return out
+
+
+# ---- follows, filters, post styles (issue 12) ---------------------------------------------
+
+THREAD_NAME_MAX = 100
+
+
+def follow_alert_message(alert: FollowAlert) -> Message:
+    """One alert: the followed people, each one's quote (or the sentence naming them), the link."""
+    ref = alert.article
+    names = [m.person for m in alert.matches]
+    draft = EmbedDraft()
+    draft.title(safe(ref.title or f"Article #{ref.id}"), ref.url)
+    for match in alert.matches:
+        if match.quote:
+            value = f"“{safe_clip(match.quote, 700)}”"
+        elif match.sentence:
+            value = f"> {safe_clip(match.sentence, 700)}"
+        else:
+            value = "Named in the article."
+        if not draft.add_field(safe_clip(match.person, 200), value):
+            break
+    bits = [ref.source or "", ref.published_at.date().isoformat() if ref.published_at else ""]
+    draft.footer(" · ".join(b for b in bits if b) or f"#{ref.id}")
+    who = ", ".join(safe_clip(n, 80) for n in names[:5])
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return Message(content=clip(f"**New on {who}{more}**", CONTENT_MAX), embeds=[draft.embed])
+
+
+def _follow_target(view: FollowView) -> str:
+    return (
+        f"<#{view.target_id}>" if view.kind == FollowKind.CHANNEL else f"DM to <@{view.target_id}>"
+    )
+
+
+def follows_embed(views: Sequence[FollowView], heading: str = "Follows") -> discord.Embed:
+    """/follow list: who is followed, where alerts go, and any problem."""
+    draft = EmbedDraft().title(heading)
+    lines = []
+    for view in views:
+        line = f"#{view.id} · **{safe_clip(view.person, 100)}** → {_follow_target(view)}"
+        if view.disabled_reason:
+            line += f"\n⚠️ Off: {safe_clip(view.disabled_reason, 200)}"
+        elif view.last_error:
+            line += f"\n⚠️ {safe_clip(view.last_error, 200)}"
+        lines.append(line)
+    draft.description(draft.lines(lines) or "Nobody is followed yet. Use /follow add person:.")
+    return draft.embed
+
+
+def follow_added_text(view: FollowView, created: bool) -> str:
+    """The answer to /follow add and /follow me."""
+    name = safe_clip(view.person, 100)
+    where = "by DM" if view.kind == FollowKind.DM else f"in <#{view.target_id}>"
+    if created:
+        return f"Following **{name}** {where}: new articles that quote or name them will be posted."
+    return f"**{name}** is already followed {where}; alerts are on."
+
+
+def filters_embed(rules: Sequence[FilterRule]) -> discord.Embed:
+    """/config filters list."""
+    draft = EmbedDraft().title("Filters")
+    lines = [f"#{r.id} · {safe_clip(r.describe(), 300)}" for r in rules]
+    draft.description(
+        draft.lines(lines)
+        or "No filters: every article is posted. Add one with /config filters add."
+    )
+    draft.footer("Excludes win; with include rules, an article must match one of them.")
+    return draft.embed
+
+
+def filter_test_text(verdict: FilterVerdict, matched: Sequence[FilterRule]) -> str:
+    """The answer to /config filters test."""
+    head = "✅ This text would be posted." if verdict.keep else "🚫 This text would be dropped."
+    lines = [head]
+    if verdict.reason:
+        lines.append(f"Decided by {safe_clip(verdict.reason, 300)}.")
+    if matched:
+        lines.append("Matching rules: " + ", ".join(f"#{r.id}" for r in matched[:20]))
+    return clip("\n".join(lines), CONTENT_MAX)
+
+
+def dropped_embed(dropped: Sequence[DroppedArticle]) -> discord.Embed:
+    """/digest preview: the articles the filters keep out, and why."""
+    draft = EmbedDraft(colour=discord.Colour.dark_grey()).title("Dropped by filters")
+    lines = [f"{cite(d.ref, 120)} — {safe_clip(d.reason, 200)}" for d in dropped]
+    draft.description(draft.lines(lines))
+    return draft.embed
+
+
+def compact_item_embed(item: DigestItem) -> discord.Embed:
+    """Compact style: the linked headline, one key quote and the source."""
+    ref = item.ref
+    draft = EmbedDraft()
+    draft.title(safe(ref.title or f"Article #{ref.id}"), ref.url)
+    if item.quotes:
+        quote = item.quotes[0]
+        speaker = safe_clip(quote.speaker or "Unknown speaker", 100)
+        draft.description(f"“{safe_clip(quote.text, 400)}” — {speaker}")
+    bits = [ref.source or "", ref.published_at.date().isoformat() if ref.published_at else ""]
+    draft.footer(" · ".join(b for b in bits if b) or f"#{ref.id}")
+    return draft.embed
+
+
+def styled_item_embed(item: DigestItem, style: PostSettings) -> discord.Embed:
+    """One digest article in the server's style, with at most its number of people."""
+    if style.style == PostStyle.COMPACT:
+        return compact_item_embed(item)
+    shown = DigestItem(
+        ref=item.ref,
+        summary=item.summary,
+        quotes=item.quotes,
+        people=item.people[: style.max_people],
+        also_at=item.also_at,
+    )
+    return digest_item_embed(shown)
+
+
+def ping_prefix(style: PostSettings | None) -> str:
+    """The role mention a digest starts with (empty without a ping role)."""
+    if style is None or style.ping_role_id is None:
+        return ""
+    return f"<@&{style.ping_role_id}> "
+
+
+def styled_digest_messages(
+    digest: Digest, style: PostSettings, heading: str = "Byline digest"
+) -> list[Message]:
+    """A digest in the server's style; the first message starts with the ping role, if any."""
+    count = len(digest.items)
+    content = (
+        f"{ping_prefix(style)}**{safe(heading)}** · {count} new article{'s' if count != 1 else ''}"
+    )
+    if digest.more_count:
+        content += f" (+{digest.more_count} more waiting)"
+    return pack([styled_item_embed(item, style) for item in digest.items], content)
+
+
+def thread_name(text: str) -> str:
+    """A thread or forum post name: plain text, 1-100 characters."""
+    return plain_clip(text, THREAD_NAME_MAX)
+
+
+def post_settings_text(style: PostSettings) -> str:
+    """The answer to /config style, /config ping and /config thread."""
+    ping = f"<@&{style.ping_role_id}>" if style.ping_role_id else "nobody"
+    thread = "a thread on each digest" if style.thread_per_digest else "no thread"
+    return (
+        f"Digests are posted in the **{style.style}** style with up to {style.max_people} people "
+        f"per article, pinging {ping}, with {thread}."
+    )
+
+
+def alerts_text(outcome: AlertOutcome) -> str:
+    """One line about an alerts run (for logs and the CLI)."""
+    return (
+        f"{outcome.sent} sent, {outcome.failed} failed, {outcome.filtered} filtered, "
+        f"{outcome.paused} paused"
+    )

@@ -91,4 +91,6 @@ async def post_digest_now(app: App, token: str, guild_id: int) -> SlotOutcome:
             await client.login(token)
         except discord.LoginFailure:
             raise NotConfigured(REFUSED) from None
-        return await app.digests.post_now(guild_id, ChannelPoster(client, gateway=False))
+        return await app.digests.post_now(
+            guild_id, ChannelPoster(client, gateway=False, settings_of=app.posting.get)
+        )

@@ -19,12 +19,13 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.db import digest_slots, guild_settings
+from bot.db import digest_slots, guild_settings, queries
 from bot.db.engine import Database
 from bot.digest.builder import build_digest, digest_article_ids
-from bot.domain import Digest, GuildConfig, SlotOutcome, SlotStatus
+from bot.domain import Digest, DroppedArticle, GuildConfig, SlotOutcome, SlotStatus
 from bot.errors import PostProblem
 from bot.scheduling.schedules import latest_slot, parse_schedule
+from bot.services.filters import FilterService
 from bot.services.guilds import GuildService
 from bot.settings import Settings
 
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 # A claim older than this is a crashed run, not one still posting.
 CLAIM_LEASE = timedelta(minutes=10)
+# How many of the newest waiting articles the filters judge for one digest.
+FILTER_WINDOW = 200
 
 
 class Poster(Protocol):
@@ -58,8 +61,14 @@ class DigestService:
     """Build digests and post them once per slot."""
 
     def __init__(
-        self, settings: Settings, db: Database, guilds: GuildService, clock: Clock
+        self,
+        settings: Settings,
+        db: Database,
+        guilds: GuildService,
+        clock: Clock,
+        filters: FilterService | None = None,
     ) -> None:
+        self.filters = filters
         self.settings = settings
         self.db = db
         self.guilds = guilds
@@ -76,10 +85,39 @@ class DigestService:
         unposted_only: bool = True,
     ) -> Digest:
         """The digest a server would get now (for the CLI, guild None: the newest articles)."""
+        digest, _ = await self.preview(
+            guild_id,
+            max_articles=max_articles,
+            max_quotes=max_quotes,
+            unposted_only=unposted_only,
+        )
+        return digest
+
+    async def _dropped(self, guild_id: int | None, unposted_only: bool) -> list[DroppedArticle]:
+        if guild_id is None or self.filters is None:
+            return []
+        async with self.db.reader() as session:
+            candidates = await queries.digest_candidates(
+                session, guild_id, FILTER_WINDOW, unposted_only=unposted_only
+            )
+        refs = {c.ref.id: c.ref for c in candidates}
+        dropped = await self.filters.dropped(guild_id, list(refs))
+        return [DroppedArticle(refs[a], reason) for a, reason in dropped.items()]
+
+    async def preview(
+        self,
+        guild_id: int | None = None,
+        *,
+        max_articles: int | None = None,
+        max_quotes: int | None = None,
+        unposted_only: bool = True,
+    ) -> tuple[Digest, list[DroppedArticle]]:
+        """The digest a server would get now, and the articles its filters keep out (and why)."""
         defaults = self.settings.digest
         config = await self.guilds.config(guild_id) if guild_id is not None else None
+        dropped = await self._dropped(guild_id, unposted_only)
         async with self.db.reader() as session:
-            return await build_digest(
+            digest = await build_digest(
                 session,
                 guild_id,
                 max_articles=max_articles
@@ -89,7 +127,9 @@ class DigestService:
                 else (config.max_quotes if config else defaults.max_quotes),
                 unposted_only=unposted_only,
                 now=self.clock.now(),
+                skip_ids={d.ref.id for d in dropped},
             )
+        return digest, dropped
 
     async def post_now(self, guild_id: int, poster: Poster) -> SlotOutcome:
         """Post the server's digest now, by hand, with the same exactly-once bookkeeping."""
@@ -148,8 +188,14 @@ class DigestService:
             )
             return SlotOutcome(SlotStatus.SKIPPED, slot_at, detail=detail)
         try:
-            digest = await self.build(guild_id, unposted_only=True)
+            digest, dropped = await self.preview(guild_id, unposted_only=True)
             article_ids = digest_article_ids(digest)
+            if dropped:
+                # Filtered articles count as handled, so they never block later digests.
+                async with self.db.writer() as session:
+                    await digest_slots.mark_posted(
+                        session, guild_id, [d.ref.id for d in dropped], slot_id
+                    )
             if not digest.items:
                 note = self.settings.digest.nothing_new_message
                 messages = await poster(config, None, note) if note else 0

@@ -82,6 +82,7 @@ async def test_commands_sync_to_the_dev_guild_guild_only_with_descriptions(world
         "digest",
         "config",
         "status",
+        "follow",
     }
     assert world.fake.guild_commands(None) == []  # global only through `byline sync`
     for cmd in commands.values():
@@ -98,15 +99,23 @@ async def test_commands_sync_to_the_dev_guild_guild_only_with_descriptions(world
 async def test_who_autocompletes_and_shows_a_card(world: World) -> None:
     choices = await autocomplete(world, "who", {"person": "pottin"}, "person")
     assert "Matthew Pottinger" in [c["name"] for c in choices]
-    _, callback = await command(world, "who", {"person": "Matthew Pottinger"})
-    embed = callback["data"]["embeds"][0]
+    interaction, callback = await command(world, "who", {"person": "Matthew Pottinger"})
+    assert callback["type"] == 5  # deferred: the chart is drawn off the event loop
+    data = await answer(world, interaction, callback)
+    embed = data["embeds"][0]
     assert embed["title"] == "Matthew Pottinger"
-    text = all_text(callback["data"])
+    text = all_text(data)
     assert "Mentioned in" in text and "Donald Trump" in text
     assert "“" in text and (
         "](" in text or "(#1)" in text
     )  # quote cites its article (linked when it has a URL)
-    assert callback["data"]["allowed_mentions"] == {"parse": []}
+    assert embed["image"]["url"] == "attachment://mentions.png"
+    original = interaction.original
+    assert original is not None and original.edits[-1]["allowed_mentions"] == {"parse": []}
+    [(_, filename, png)] = original.files
+    assert filename == "mentions.png" and png.startswith(b"\x89PNG") and len(png) > 2000
+    [attachment] = original.edits[-1]["attachments"]
+    assert "Matthew Pottinger" in attachment["description"]  # alt text
 
 
 async def test_unknown_person_gets_an_ephemeral_hint(world: World) -> None:
@@ -173,10 +182,16 @@ async def test_event_autocomplete_and_card(world: World) -> None:
 
 
 async def test_timeline_lists_events_in_date_order(world: World) -> None:
-    _, callback = await command(world, "timeline", {"person": "Donald Trump"})
-    embed = callback["data"]["embeds"][0]
+    interaction, callback = await command(world, "timeline", {"person": "Donald Trump"})
+    data = await answer(world, interaction, callback)
+    embed = data["embeds"][0]
     assert embed["title"].startswith("Timeline · Donald Trump")
     assert embed["footer"]["text"].endswith("events")
+    if callback["type"] == 5:  # dated events: an image of them, with alt text
+        assert embed["image"]["url"] == "attachment://timeline.png"
+        original = interaction.original
+        assert original is not None and original.files[0][2].startswith(b"\x89PNG")
+        assert original.edits[-1]["attachments"][0]["description"].startswith("Timeline of")
 
 
 async def test_article_search_show_and_autocomplete(world: World) -> None:

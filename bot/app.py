@@ -20,6 +20,7 @@ from bot.services.events import EventService
 from bot.services.guilds import GuildService
 from bot.services.people import PeopleService
 from bot.services.sources import SourceService
+from bot.services.stories import StoryService
 from bot.settings import Settings
 
 
@@ -40,6 +41,7 @@ class App:
         self.guilds = GuildService(settings, db, self.clock)
         self.digests = DigestService(settings, db, self.guilds, self.clock)
         self.sources = SourceService(settings, db, self.articles, self.fetchers, self.clock)
+        self.stories = StoryService(db, self.clock)
 
     @classmethod
     async def open(

@@ -166,6 +166,9 @@ class Digest:
     items: list[DigestItem]
     generated_at: datetime
     more_count: int = 0
+    # Articles that joined a story already posted without a new event or quote: marked as
+    # posted with the digest, never shown again.
+    absorbed: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

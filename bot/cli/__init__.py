@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from bot.cli import admin, articles, digests, guilds, people, sources
+from bot.cli import admin, articles, digests, guilds, people, sources, stories
 from bot.cli.context import settings_for
 from bot.errors import BylineError
 from bot.settings import Settings
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     digests.add_commands(sub, common)
     guilds.add_commands(sub, common)
     sources.add_source_commands(sub, common)
+    stories.add_commands(sub, common)
     admin.add_commands(sub, common)
     return parser
 

@@ -164,6 +164,7 @@ async def store_article(
         article.status = ArticleStatus.PENDING
     else:
         await replace_analysis(session, article, analysis)
+        await story_store.assign_story(session, article.id)
     return StoredArticle(article.id, status)
 
 
@@ -237,6 +238,7 @@ async def store_analysis(
     )
     await story_store.index_signature(session, article.id, signature(body))
     await replace_analysis(session, article, analysis)
+    await story_store.assign_story(session, article.id)
     return True
 
 

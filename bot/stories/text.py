@@ -23,7 +23,7 @@ _DATELINE = re.compile(
 # A credit or house line: the whole paragraph is bookkeeping, not the story.
 _CREDIT = re.compile(
     r"^\s*(?:\(?(?:reporting|additional reporting|writing|editing) by\b"
-    r"|[\w .,'\-]{0,80}\b(?:contributed|contributed reporting) (?:to )?(?:this|the) (?:report|story)"
+    r"|[\w .,'\-]{0,80}\bcontributed(?: reporting)? (?:to )?(?:this|the) (?:report|story)"
     r"|this (?:story|article|report) (?:has been|was) (?:corrected|updated)"
     r"|(?:copyright|\u00a9)\s"
     r"|(?:follow|read more|sign up|subscribe)\b"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -60,7 +61,8 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
         "BYLINE_CONFIG": str(work / "config.toml"),
         "BYLINE_DATABASE__URL": f"sqlite+aiosqlite:///{work / 'byline.db'}",
     }
-    done = subprocess.run(
+    done = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "bot", "ingest", *map(str, _write_inputs(work))],
         env=env,
         cwd=ROOT,

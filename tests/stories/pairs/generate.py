@@ -3,9 +3,10 @@
 Deterministic (a fixed seed per article): run `python -m tests.stories.pairs.generate` to
 regenerate copies.jsonl and pairs.jsonl.
 
-Copies: the gold articles (tests/gold/articles) rewritten as wire editors do. Each copy applies three to five of the edits syndication makes: a new
-lede and headline, a dateline, a credit line or trailer, a paragraph cut or moved, British
-spellings, and a trim from the bottom (a shorter version of the wire story).
+Copies: the gold articles (tests/gold/articles) rewritten as wire editors do. Each copy
+applies three to five of the edits syndication makes: a new lede and headline, a dateline,
+a credit line or trailer, a paragraph cut or moved, British spellings, and a trim from the
+bottom (a shorter version of the wire story).
 """
 
 from __future__ import annotations

@@ -159,7 +159,7 @@ async def store_article(
     await session.flush()
     await share_with_guild(session, article, guild_id)
     await _add_link(session, article.id, raw, link, source_id)
-    await story_store.index_signature(session, article.id, sig)
+    await story_store.index_signature(session, article.id, sig, replace=existing is not None)
     if analysis is None:
         article.status = ArticleStatus.PENDING
     else:

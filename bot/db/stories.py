@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect
@@ -96,19 +96,25 @@ async def article_with_link(session: AsyncSession, key: str) -> int | None:
     return None if found is None else int(found)
 
 
-async def index_signature(session: AsyncSession, article_id: int, sig: Signature) -> None:
-    """Store (or replace) an article's signature and its LSH band keys."""
-    await session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
-    await session.execute(delete(ArticleSignature).where(ArticleSignature.article_id == article_id))
+async def index_signature(
+    session: AsyncSession, article_id: int, sig: Signature, *, replace: bool = True
+) -> None:
+    """Store an article's signature and its LSH band keys (replace=False: a new article)."""
+    if replace:
+        await session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
+        await session.execute(
+            delete(ArticleSignature).where(ArticleSignature.article_id == article_id)
+        )
     if sig.shingle_count == 0:
         return
-    session.add(
-        ArticleSignature(
+    # Core inserts, not ORM objects: this runs once per stored article.
+    await session.execute(
+        insert(ArticleSignature).values(
             article_id=article_id, signature=sig.to_bytes(), shingle_count=sig.shingle_count
         )
     )
     await session.execute(
-        dialect.insert_ignore(session, ArticleBand),
+        insert(ArticleBand),
         [{"article_id": article_id, "band_key": k} for k in sorted(set(sig.band_keys()))],
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SHINGLE_WORDS = 3
 
@@ -84,6 +85,13 @@ _WORDS = {
 }
 
 
+_ENDING = re.compile(
+    "(?:" + "|".join(sorted((re.escape(b) for b, _ in _ENDINGS), key=len, reverse=True)) + ")$"
+)
+_AMERICAN = dict(_ENDINGS)
+
+
+@lru_cache(maxsize=1 << 16)
 def fold_spelling(word: str) -> str:
     """One spelling for British and American forms of a (casefolded) word."""
     if word in _WORDS:
@@ -91,10 +99,10 @@ def fold_spelling(word: str) -> str:
     if len(word) < 5:
         return word
     # Over-folding ("silence" → "silense") is harmless: both texts are folded alike.
-    for british, american in _ENDINGS:
-        if word.endswith(british):
-            return word[: -len(british)] + american
-    return word
+    match = _ENDING.search(word)
+    if match is None:
+        return word
+    return word[: match.start()] + _AMERICAN[match.group()]
 
 
 def strip_bookkeeping(text: str) -> list[str]:

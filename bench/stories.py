@@ -131,7 +131,7 @@ async def run(count: int, path: Path) -> None:
     print(f"index: {bands:,} band keys, {signatures:,} signatures")
     if size >= 0:
         print(f"index on disk: {size / 1e6:.1f} MB ({size / max(signatures, 1):.0f} bytes/article)")
-    print(f"database file: {path.stat().st_size / 1e6:.1f} MB; process peak RSS: {rss_mb:.0f} MB")
+    print(f"process peak RSS: {rss_mb:.0f} MB")
     print("(the index lives in the database: memory does not grow with the store)")
 
 
@@ -143,9 +143,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.db is not None:
         asyncio.run(run(args.articles, args.db))
+        print(f"database file: {args.db.stat().st_size / 1e6:.1f} MB")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(run(args.articles, Path(tmp) / "bench.db"))
+        path = Path(tmp) / "bench.db"
+        asyncio.run(run(args.articles, path))
+        print(f"database file: {path.stat().st_size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

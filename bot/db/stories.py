@@ -6,13 +6,14 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, delete, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect
 from bot.db.models import (
     Article,
     ArticleBand,
+    ArticleGuild,
     ArticleEntity,
     ArticleLink,
     ArticleSignature,
@@ -21,6 +22,7 @@ from bot.db.models import (
     Mention,
     Person,
     Quote,
+    SourceItem,
     Story,
     StoryArticle,
 )
@@ -394,3 +396,43 @@ async def recent_stories(
             )
         )
     return views[:limit]
+
+
+async def fold_pending_copy(session: AsyncSession, article_id: int, sig: Signature) -> int | None:
+    """A pending row (another program's) that copies a stored article becomes its link.
+
+    The row is deleted; its link, its servers and its feed items move to the article it copies.
+    Returns that article's id, or None when the row is no copy.
+    """
+    original_id = await find_copy(session, sig, exclude=article_id)
+    if original_id is None:
+        return None
+    row = await session.get(Article, article_id)
+    original = await session.get(Article, original_id)
+    if row is None or original is None:
+        return None
+    await add_link(
+        session,
+        original_id,
+        key=link_key(row.canonical_url or row.url, row.source, row.content_hash),
+        url=row.url,
+        source=row.source,
+        source_id=row.source_id,
+        title=row.title,
+        published_at=row.published_at,
+    )
+    if row.is_global:
+        original.is_global = True
+    guilds = select(ArticleGuild.guild_id).where(ArticleGuild.article_id == article_id)
+    for guild_id in list(await session.scalars(guilds)):
+        await session.execute(
+            dialect.insert_ignore(session, ArticleGuild).values(
+                article_id=original_id, guild_id=guild_id
+            )
+        )
+    await session.execute(
+        update(SourceItem).where(SourceItem.article_id == article_id).values(article_id=original_id)
+    )
+    await session.delete(row)
+    await session.flush()
+    return original_id

@@ -174,6 +174,13 @@ class ArticleService:
     async def _analyze_pending_one(self, row: article_store.PendingArticle) -> IngestOutcome:
         origin = f"article #{row.id}"
         body, hints = clean_with_hints(row.raw_text or row.clean_text or "")
+        if body:
+            # A copy of a stored article is folded into it as a link, before any analysis.
+            text_signature = signature(body)
+            async with self.db.writer() as session:
+                original = await story_store.fold_pending_copy(session, row.id, text_signature)
+            if original is not None:
+                return IngestOutcome(origin, IngestStatus.LINKED, original, row.title)
         try:
             if not body:
                 raise InvalidInput("no article text in raw_text")

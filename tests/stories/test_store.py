@@ -141,3 +141,25 @@ async def test_upgrading_an_existing_store_backfills_links_and_signatures(tmp_pa
         assert signed == 1
     finally:
         await db.dispose()
+
+
+async def test_a_pending_row_copying_a_stored_article_becomes_its_link(any_app: App) -> None:
+    first = wire_copy(
+        "Wire One", "https://wire-one.test/w", verb="postponed", adj="scheduled", dateline=""
+    )
+    stored = await any_app.articles.ingest_article(first)
+    body = BODY.format(verb="delayed", adj="planned", dateline="WASHINGTON (AP) — ")
+    async with any_app.db.writer() as session:
+        await session.execute(
+            sa.text(
+                "INSERT INTO articles (title, raw_text, url, source, status, is_global, authors,"
+                " created_at) VALUES ('Vote delayed', :raw, 'https://other.test/w', 'Other',"
+                " 'pending', :yes, '[]', CURRENT_TIMESTAMP)"
+            ),
+            {"raw": body, "yes": True},
+        )
+    [outcome] = await any_app.articles.analyze_pending()
+    assert (outcome.status, outcome.article_id) == (IngestStatus.LINKED, stored.article_id)
+    assert await _count(any_app, Article) == 1
+    detail = await any_app.articles.article(stored.article_id or 0)
+    assert [c.source for c in detail.ref.copies] == ["Other"]

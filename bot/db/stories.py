@@ -13,8 +13,8 @@ from bot.db import dialect
 from bot.db.models import (
     Article,
     ArticleBand,
-    ArticleGuild,
     ArticleEntity,
+    ArticleGuild,
     ArticleLink,
     ArticleSignature,
     DigestArticle,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.db import stories as story_store
+from bot.db import links as link_store
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Article
@@ -99,13 +99,13 @@ async def run(count: int, path: Path) -> None:
                     t0 = time.perf_counter()
                     sig = signature(body)
                     t1 = time.perf_counter()
-                    if await story_store.find_copy(session, sig) is not None:
+                    if await link_store.find_copy(session, sig) is not None:
                         copies += 1
                     t2 = time.perf_counter()
                     article = Article(title="bench", raw_text="", clean_text=None, is_global=True)
                     session.add(article)
                     await session.flush()
-                    await story_store.index_signature(session, article.id, sig, replace=False)
+                    await link_store.index_signature(session, article.id, sig, replace=False)
                     t3 = time.perf_counter()
                     sign_s, query_s, store_s = (
                         sign_s + t1 - t0,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.types import Analysis
 from bot.db import dialect
+from bot.db import links as link_store
 from bot.db import stories as story_store
 from bot.db.models import (
     Article,
@@ -122,7 +123,7 @@ async def store_article(
     """Insert or replace one article with its analysis; a copy of a stored one adds a link."""
     digest = content_hash(raw.title, raw.clean_text)
     canonical = canonical_url or raw.url
-    link = story_store.link_key(canonical, raw.source, digest)
+    link = link_store.link_key(canonical, raw.source, digest)
     existing = await _existing_row(session, raw, canonical)
     if (
         existing is not None
@@ -135,8 +136,8 @@ async def store_article(
     sig = text_signature or signature(raw.clean_text)
     if existing is None:
         # A copy (syndication edits) or a known copy's link edited again: one more link.
-        copy_id = await story_store.article_with_link(session, link) if canonical else None
-        copy_id = copy_id or await story_store.find_copy(session, sig)
+        copy_id = await link_store.article_with_link(session, link) if canonical else None
+        copy_id = copy_id or await link_store.find_copy(session, sig)
         original = None if copy_id is None else await session.get(Article, copy_id)
         if original is not None:
             await share_with_guild(session, original, guild_id)
@@ -159,7 +160,7 @@ async def store_article(
     await session.flush()
     await share_with_guild(session, article, guild_id)
     await _add_link(session, article.id, raw, link, source_id)
-    await story_store.index_signature(session, article.id, sig, replace=existing is not None)
+    await link_store.index_signature(session, article.id, sig, replace=existing is not None)
     if analysis is None:
         article.status = ArticleStatus.PENDING
     else:
@@ -171,7 +172,7 @@ async def store_article(
 async def _add_link(
     session: AsyncSession, article_id: int, raw: RawArticle, key: str, source_id: int | None
 ) -> bool:
-    return await story_store.add_link(
+    return await link_store.add_link(
         session,
         article_id,
         key=key,
@@ -226,17 +227,17 @@ async def store_analysis(
     article.title = (title or body.split("\n", 1)[0])[:1000]
     article.canonical_url = article.canonical_url or url
     article.content_hash = content_hash(article.title, body)
-    await story_store.add_link(
+    await link_store.add_link(
         session,
         article.id,
-        key=story_store.link_key(article.canonical_url, article.source, article.content_hash),
+        key=link_store.link_key(article.canonical_url, article.source, article.content_hash),
         url=article.url,
         source=article.source,
         source_id=article.source_id,
         title=article.title,
         published_at=article.published_at,
     )
-    await story_store.index_signature(session, article.id, signature(body))
+    await link_store.index_signature(session, article.id, signature(body))
     await replace_analysis(session, article, analysis)
     await story_store.assign_story(session, article.id)
     return True

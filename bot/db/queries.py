@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect
+from bot.db import links as link_store
 from bot.db import stories as story_store
 from bot.db.models import (
     Article,
@@ -156,7 +157,7 @@ async def quotes(
     # Fetch more than asked: quotes repeated across articles fold into one.
     stmt = _newest_first(stmt).order_by(Quote.rank).limit(limit * 3)
     merged = merge_quotes(await _quote_views(session, stmt))[:limit]
-    return await story_store.quotes_with_copies(session, merged)
+    return await link_store.quotes_with_copies(session, merged)
 
 
 async def person_card(
@@ -340,11 +341,11 @@ async def article(
             .order_by(ArticleEntity.id)
         )
     )
-    [ref] = await story_store.with_copies(session, [_ref(row)])
+    [ref] = await link_store.with_copies(session, [_ref(row)])
     story_id = await story_store.story_of(session, article_id)
     same_story: list[ArticleRef] = []
     if story_id is not None:
-        same_story = await story_store.with_copies(
+        same_story = await link_store.with_copies(
             session,
             [
                 _ref_of(r._tuple())
@@ -406,7 +407,7 @@ async def list_articles(
     if title_prefix:
         stmt = stmt.where(func.lower(Article.title).contains(title_prefix.casefold()))
     rows = list(await session.execute(_newest_first(stmt).limit(limit)))
-    refs = await story_store.with_copies(session, [_ref_of(r._tuple()[:5]) for r in rows])
+    refs = await link_store.with_copies(session, [_ref_of(r._tuple()[:5]) for r in rows])
     return [(ref, ArticleStatus(r[5])) for ref, r in zip(refs, rows, strict=True)]
 
 

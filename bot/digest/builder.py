@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import links as link_store
 from bot.db import queries
 from bot.db import stories as story_store
 from bot.domain import ArticleRef, Digest, DigestItem, QuoteView, SourceLink
@@ -85,7 +86,7 @@ async def build_digest(
         posted = await story_store.posted_in_stories(session, guild_id, story_ids)
     summaries = await queries.summaries(session, ids)
     people = await queries.people_of(session, ids)
-    links = await story_store.links_of(session, ids)
+    links = await link_store.links_of(session, ids)
     items: list[DigestItem] = []
     absorbed: list[int] = []
     more = 0
@@ -127,7 +128,7 @@ async def build_digest(
         names: list[str] = []
         for m in members:
             names.extend(n for n in people.get(m.id, []) if n not in names)
-        [ref] = await story_store.with_copies(session, [best])
+        [ref] = await link_store.with_copies(session, [best])
         items.append(
             DigestItem(
                 ref=ref,

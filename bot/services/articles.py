@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.analysis.worker import Analyzer
 from bot.db import articles as article_store
+from bot.db import links as link_store
 from bot.db import queries
-from bot.db import stories as story_store
 from bot.db.engine import Database
 from bot.domain import (
     ArticleDetail,
@@ -77,7 +77,7 @@ class ArticleService:
             copy_of = (
                 None
                 if existing is not None
-                else await story_store.find_copy(session, text_signature)
+                else await link_store.find_copy(session, text_signature)
             )
         unchanged = copy_of is not None or (
             existing is not None
@@ -178,7 +178,7 @@ class ArticleService:
             # A copy of a stored article is folded into it as a link, before any analysis.
             text_signature = signature(body)
             async with self.db.writer() as session:
-                original = await story_store.fold_pending_copy(session, row.id, text_signature)
+                original = await link_store.fold_pending_copy(session, row.id, text_signature)
             if original is not None:
                 return IngestOutcome(origin, IngestStatus.LINKED, original, row.title)
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from bot.db.stories import link_key
+from bot.db.links import link_key
 from bot.stories.copies import signature
 
 revision = "0006"

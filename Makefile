@@ -37,6 +37,7 @@ test: lint typecheck unit
 bench: install
 	$(PY) -m bench.extraction
 	$(PY) -m bench.analysis_speed
+	$(PY) -m bench.stories
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

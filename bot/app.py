@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.services.people import PeopleService
     from bot.services.posting import PostSettingsService
     from bot.services.sources import SourceService
+    from bot.services.stories import StoryService
 
 
 class App:
@@ -145,6 +146,13 @@ class App:
         from bot.services.charts import ChartService
 
         return ChartService(self.db, self.people)
+
+    @cached_property
+    def stories(self) -> StoryService:
+        """Copies and coverage of one story across sources."""
+        from bot.services.stories import StoryService
+
+        return StoryService(self.db, self.clock)
 
     @classmethod
     async def open(

@@ -23,6 +23,7 @@ class IngestStatus(StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     FAILED = "failed"
+    LINKED = "linked"  # a copy of a stored article: one more link of that article
 
 
 class SlotStatus(StrEnum):
@@ -64,6 +65,8 @@ class ArticleRef:
     url: str | None
     source: str | None
     published_at: datetime | None
+    # Other places the same text was published (syndicated copies), beyond the one above.
+    copies: tuple[SourceLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,8 @@ class QuoteView:
     speaker_id: int | None
     cue: str | None
     article: ArticleRef
+    # Other articles quoting the same words (one quote, several sources).
+    also_in: tuple[ArticleRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +131,8 @@ class ArticleDetail:
     events: list[EventView]
     places: list[str]
     organizations: list[str]
+    # Other articles of the same story (other outlets' own write-ups).
+    same_story: tuple[ArticleRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +152,11 @@ class DigestItem:
     quotes: list[QuoteView]
     people: list[str]
     also_at: list[ArticleRef] = field(default_factory=list)
+    story_id: int | None = None
+    # Every source reporting the item's story: copies and other write-ups, best article first.
+    sources: tuple[SourceLink, ...] = ()
+    # A story already posted here that gained a new event or new quotes.
+    update: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +166,9 @@ class Digest:
     items: list[DigestItem]
     generated_at: datetime
     more_count: int = 0
+    # Articles that joined a story already posted without a new event or quote: marked as
+    # posted with the digest, never shown again.
+    absorbed: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,3 +446,36 @@ class Chart:
     png: bytes
     alt_text: str
     filename: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLink:
+    """One place an article was published: a source's name and its link."""
+
+    article_id: int
+    source: str | None
+    url: str | None
+    title: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """One story: the articles (each with its links) that report one happening."""
+
+    id: int
+    title: str
+    first_at: datetime | None
+    last_at: datetime | None
+    articles: list[ArticleRef]
+    people: list[str]
+    events: list[str]
+
+    @property
+    def sources(self) -> list[SourceLink]:
+        """Every place the story was published, one per link."""
+        out: list[SourceLink] = []
+        for ref in self.articles:
+            out.append(SourceLink(ref.id, ref.source, ref.url, ref.title, ref.published_at))
+            out.extend(ref.copies)
+        return out

@@ -21,12 +21,6 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
 
 
-def shingle_key(body: str) -> str:
-    """A coarse fingerprint for near-identical syndicated copies (first 60 words)."""
-    words = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", body).casefold()).split()
-    return hashlib.sha256(" ".join(words[:60]).encode()).hexdigest()[:32]
-
-
 def name_lookup_keys(*names: str) -> set[str]:
     """Every key a person is found by: each name's key and each tail starting at a word."""
     keys: set[str] = set()

@@ -7,7 +7,17 @@ import logging
 import os
 import sys
 
-from bot.cli import admin, articles, digests, follows, guilds, people, sources, worker
+from bot.cli import (
+    admin,
+    articles,
+    digests,
+    follows,
+    guilds,
+    people,
+    sources,
+    stories,
+    worker,
+)
 from bot.cli.context import settings_for
 from bot.errors import BylineError
 from bot.settings import Settings
@@ -45,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     digests.add_commands(sub, common)
     guilds.add_commands(sub, common)
     sources.add_source_commands(sub, common)
+    stories.add_commands(sub, common)
     admin.add_commands(sub, common)
     worker.add_commands(sub, common)
     follows.add_commands(sub, common)

@@ -20,12 +20,31 @@ from bot.domain import (
     SearchHit,
     SlotOutcome,
     SlotStatus,
+    SourceLink,
+    StoryView,
 )
 
 
 def _cite(ref: ArticleRef) -> str:
     where = ref.url or (ref.source or "")
-    return f"#{ref.id} {ref.title}" + (f" <{where}>" if where else "")
+    text = f"#{ref.id} {ref.title}" + (f" <{where}>" if where else "")
+    if ref.copies:
+        text += " (also: " + ", ".join(_link(c) for c in ref.copies) + ")"
+    return text
+
+
+def _link(link: SourceLink) -> str:
+    name = link.source or "another source"
+    return f"{name} <{link.url}>" if link.url else name
+
+
+def reported_by(sources: Sequence[SourceLink], shown: int = 2) -> str:
+    """ "Reported by Wire One, Daily Paper and 1 more" (names only; links listed apart)."""
+    names = list(dict.fromkeys(s.source or "another source" for s in sources))
+    if len(names) <= shown + 1:
+        listed = names[:-1]
+        return "Reported by " + (", ".join(listed) + " and " if listed else "") + names[-1]
+    return f"Reported by {', '.join(names[:shown])} and {len(names) - shown} more"
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
@@ -74,7 +93,9 @@ def outcome_summary(items: Sequence[IngestOutcome]) -> str:
     counts: dict[str, int] = {}
     for item in items:
         counts[item.status] = counts.get(item.status, 0) + 1
-    parts = [f"{counts.get(k, 0)} {k}" for k in ("added", "updated", "unchanged", "failed")]
+    parts = [
+        f"{counts.get(k, 0)} {k}" for k in ("added", "updated", "linked", "unchanged", "failed")
+    ]
     return f"{len(items)} articles: " + ", ".join(parts)
 
 
@@ -101,7 +122,12 @@ def quotes(items: Sequence[QuoteView]) -> str:
     if not items:
         return "No quotes found."
     return "\n".join(
-        _wrap(f"“{q.text}” — {q.speaker or 'unknown speaker'} ({_cite(q.article)})", "")
+        _wrap(
+            f"“{q.text}” — {q.speaker or 'unknown speaker'} ("
+            + "; ".join(_cite(r) for r in (q.article, *q.also_in))
+            + ")",
+            "",
+        )
         for q in items
     )
 
@@ -147,7 +173,7 @@ def digest(doc: Digest) -> str:
         return "Nothing new for a digest."
     lines = [f"Byline digest — {len(doc.items)} article{'s' if len(doc.items) != 1 else ''}", ""]
     for item in doc.items:
-        lines.append(f"■ {item.ref.title}")
+        lines.append(f"■ {'Update: ' if item.update else ''}{item.ref.title}")
         if item.ref.url:
             lines.append(f"  {item.ref.url}")
         for sentence in item.summary:
@@ -156,8 +182,9 @@ def digest(doc: Digest) -> str:
             lines.append(_wrap(f"❝{quote.text}❞ — {quote.speaker or 'unknown speaker'}"))
         if item.people:
             lines.append(f"  People: {', '.join(item.people)}")
-        for other in item.also_at:
-            lines.append(f"  Also at: {_cite(other)}")
+        if len(item.sources) > 1:
+            lines.append(f"  {reported_by(item.sources)}:")
+            lines.extend(f"    {_link(link)}" for link in item.sources)
         lines.append("")
     if doc.more_count:
         lines.append(f"+{doc.more_count} more")
@@ -209,3 +236,18 @@ def slot_outcome(outcome: SlotOutcome) -> str:
     elif outcome.detail:
         text += f": {outcome.detail}"
     return text
+
+
+def stories(items: Sequence[StoryView]) -> str:
+    """Stories with their articles and every place each was published."""
+    if not items:
+        return "No stories in that time. Stories form when two sources report one happening."
+    lines = []
+    for view in items:
+        lines.append(f"story #{view.id} · {view.title} · {reported_by(view.sources)}")
+        for ref in view.articles:
+            lines.append(f"  {_cite(ref)}")
+        if view.people:
+            lines.append(f"  People: {', '.join(view.people)}")
+        lines.append("")
+    return "\n".join(lines).rstrip()

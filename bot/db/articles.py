@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.types import Analysis
 from bot.db import dialect
+from bot.db import links as link_store
+from bot.db import stories as story_store
 from bot.db.models import (
     Article,
     ArticleEntity,
@@ -25,7 +27,8 @@ from bot.db.models import (
 from bot.domain import ArticleStatus, IngestStatus
 from bot.ingest.cleaning import clean_with_hints
 from bot.ingest.readers import RawArticle
-from bot.text_keys import content_hash, name_key, name_lookup_keys, shingle_key
+from bot.stories.copies import Signature, signature
+from bot.text_keys import content_hash, name_key, name_lookup_keys
 
 _MAX_LIST = 12
 
@@ -127,10 +130,12 @@ async def store_article(
     canonical_url: str | None = None,
     guild_id: int | None = None,
     source_id: int | None = None,
+    text_signature: Signature | None = None,
 ) -> StoredArticle:
-    """Insert or replace one article with its analysis (a no-op for identical content)."""
+    """Insert or replace one article with its analysis; a copy of a stored one adds a link."""
     digest = content_hash(raw.title, raw.clean_text)
     canonical = canonical_url or raw.url
+    link = link_store.link_key(canonical, raw.source, digest)
     existing = await _existing_row(session, raw, canonical)
     if (
         existing is not None
@@ -138,13 +143,24 @@ async def store_article(
         and existing.status == ArticleStatus.ANALYZED
     ):
         await share_with_guild(session, existing, guild_id)
-        return StoredArticle(existing.id, IngestStatus.UNCHANGED)
+        linked = await _add_link(session, existing.id, raw, link, source_id)
+        return StoredArticle(existing.id, IngestStatus.LINKED if linked else IngestStatus.UNCHANGED)
+    sig = text_signature or signature(raw.clean_text)
+    if existing is None:
+        # A copy (syndication edits) or a known copy's link edited again: one more link.
+        copy_id = await link_store.article_with_link(session, link) if canonical else None
+        copy_id = copy_id or await link_store.find_copy(session, sig)
+        original = None if copy_id is None else await session.get(Article, copy_id)
+        if original is not None:
+            await share_with_guild(session, original, guild_id)
+            linked = await _add_link(session, original.id, raw, link, source_id)
+            status = IngestStatus.LINKED if linked else IngestStatus.UNCHANGED
+            return StoredArticle(original.id, status)
     status = IngestStatus.UPDATED if existing is not None else IngestStatus.ADDED
     article = existing or Article(is_global=guild_id is None, source_id=source_id)
     article.url = raw.url
     article.canonical_url = canonical
     article.content_hash = digest
-    article.similarity_key = shingle_key(raw.clean_text)
     article.source = raw.source
     article.title = raw.title
     article.authors = list(raw.authors)
@@ -155,11 +171,29 @@ async def store_article(
         session.add(article)
     await session.flush()
     await share_with_guild(session, article, guild_id)
+    await _add_link(session, article.id, raw, link, source_id)
+    await link_store.index_signature(session, article.id, sig, replace=existing is not None)
     if analysis is None:
         article.status = ArticleStatus.PENDING
     else:
         await replace_analysis(session, article, analysis)
+        await story_store.assign_story(session, article.id)
     return StoredArticle(article.id, status)
+
+
+async def _add_link(
+    session: AsyncSession, article_id: int, raw: RawArticle, key: str, source_id: int | None
+) -> bool:
+    return await link_store.add_link(
+        session,
+        article_id,
+        key=key,
+        url=raw.url,
+        source=raw.source,
+        source_id=source_id,
+        title=raw.title,
+        published_at=raw.published_at,
+    )
 
 
 async def _person_for(
@@ -205,8 +239,19 @@ async def store_analysis(
     article.title = (title or body.split("\n", 1)[0])[:1000]
     article.canonical_url = article.canonical_url or url
     article.content_hash = content_hash(article.title, body)
-    article.similarity_key = shingle_key(body)
+    await link_store.add_link(
+        session,
+        article.id,
+        key=link_store.link_key(article.canonical_url, article.source, article.content_hash),
+        url=article.url,
+        source=article.source,
+        source_id=article.source_id,
+        title=article.title,
+        published_at=article.published_at,
+    )
+    await link_store.index_signature(session, article.id, signature(body))
     await replace_analysis(session, article, analysis)
+    await story_store.assign_story(session, article.id)
     return True
 
 

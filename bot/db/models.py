@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -367,3 +368,72 @@ class GuildPostSettings(Base):
     max_people: Mapped[int] = mapped_column(Integer, default=8, nullable=False)
     ping_role_id: Mapped[int | None] = mapped_column(BigInteger)
     thread_per_digest: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+
+
+class ArticleLink(Base):
+    """One place an article was published: its own link and each copy's (syndication)."""
+
+    __tablename__ = "article_links"
+    __table_args__ = (UniqueConstraint("article_id", "link_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    # The canonical URL, else "source:<name>", else "text:<content hash>": one link per place.
+    link_key: Mapped[str] = mapped_column(String(2048), index=True, nullable=False)
+    url: Mapped[str | None] = mapped_column(String(2048))
+    source: Mapped[str | None] = mapped_column(String(200))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(1000), default="", nullable=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+
+
+class ArticleSignature(Base):
+    """An article's MinHash signature (bot/stories/copies.py), to confirm LSH candidates."""
+
+    __tablename__ = "article_signatures"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    shingle_count: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ArticleBand(Base):
+    """One LSH band key of an article: articles sharing a key are copy candidates."""
+
+    __tablename__ = "article_bands"
+    __table_args__ = (Index("ix_article_bands_band_key", "band_key", "article_id"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+class Story(Base):
+    """Several articles (write-ups by different outlets) about one happening."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow, index=True)
+
+
+class StoryArticle(Base):
+    """An article's story (each article is in at most one)."""
+
+    __tablename__ = "story_articles"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    score: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)

@@ -11,6 +11,8 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect
+from bot.db import links as link_store
+from bot.db import stories as story_store
 from bot.db.models import (
     Article,
     ArticleEntity,
@@ -21,6 +23,7 @@ from bot.db.models import (
     Person,
     PersonName,
     Quote,
+    StoryArticle,
     Summary,
 )
 from bot.db.visibility import article_visible, person_visible
@@ -34,6 +37,7 @@ from bot.domain import (
     QuoteView,
     SearchHit,
 )
+from bot.stories.quotes import merge_quotes
 
 visible = article_visible
 
@@ -170,14 +174,19 @@ async def quotes(
     article_id: int | None = None,
     limit: int = 50,
 ) -> list[QuoteView]:
-    """Key quotes, best-ranked first within each article, newest articles first."""
+    """Key quotes, best-ranked first within each article, newest articles first.
+
+    A quote several articles carry is one quote with all of them (`also_in`).
+    """
     stmt = _quote_select(guild_id)
     if person_id is not None:
         stmt = stmt.where(Quote.speaker_id == person_id)
     if article_id is not None:
         stmt = stmt.where(Quote.article_id == article_id)
-    stmt = _newest_first(stmt).order_by(Quote.rank).limit(limit)
-    return await _quote_views(session, stmt)
+    # Fetch more than asked: quotes repeated across articles fold into one.
+    stmt = _newest_first(stmt).order_by(Quote.rank).limit(limit * 3)
+    merged = merge_quotes(await _quote_views(session, stmt))[:limit]
+    return await link_store.quotes_with_copies(session, merged)
 
 
 async def person_card(
@@ -384,8 +393,30 @@ async def article(
             .order_by(ArticleEntity.id)
         )
     )
+    [ref] = await link_store.with_copies(session, [_ref_of(row._tuple()[:5])])
+    story_id = await story_store.story_of(session, article_id)
+    same_story: list[ArticleRef] = []
+    if story_id is not None:
+        same_story = await link_store.with_copies(
+            session,
+            [
+                _ref_of(r._tuple())
+                for r in await session.execute(
+                    _newest_first(
+                        select(*_REF_COLUMNS)
+                        .join(StoryArticle, StoryArticle.article_id == Article.id)
+                        .where(
+                            StoryArticle.story_id == story_id,
+                            Article.id != article_id,
+                            visible(guild_id),
+                        )
+                    ).limit(20)
+                )
+            ],
+        )
     return ArticleDetail(
-        ref=_ref_of(row._tuple()[:5]),
+        ref=ref,
+        same_story=tuple(same_story),
         authors=list(row.authors or []),
         summary=list(summary or []),
         people=people,
@@ -452,8 +483,9 @@ async def list_articles(
         if not ids:
             return []
         stmt = stmt.where(Article.id.in_(ids))
-    rows = await session.execute(_newest_first(stmt).limit(limit))
-    return [(_ref_of(r._tuple()[:5]), ArticleStatus(r[5])) for r in rows]
+    rows = list(await session.execute(_newest_first(stmt).limit(limit)))
+    refs = await link_store.with_copies(session, [_ref_of(r._tuple()[:5]) for r in rows])
+    return [(ref, ArticleStatus(r[5])) for ref, r in zip(refs, rows, strict=True)]
 
 
 async def digest_candidates(

@@ -1,14 +1,25 @@
-"""Choose what a digest holds: articles, their summaries, key quotes and people."""
+"""Choose what a digest holds: one item per story, its best summary, merged quotes, sources.
+
+An article with no story is a story of its own. A story already posted to a server comes back
+only with a new development: an event or a quote none of its posted articles had. Articles
+that join a posted story without one are absorbed: marked as posted, never shown.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import links as link_store
 from bot.db import queries
-from bot.domain import Digest, DigestItem, QuoteView
+from bot.db import stories as story_store
+from bot.domain import ArticleRef, Digest, DigestItem, QuoteView, SourceLink
+from bot.stories.quotes import merge_quotes, quote_key
+
+QUOTES_PER_ARTICLE = 20
 
 
 def pick_quotes(quotes: list[QuoteView], limit: int) -> list[QuoteView]:
@@ -23,6 +34,36 @@ def pick_quotes(quotes: list[QuoteView], limit: int) -> list[QuoteView]:
     return chosen
 
 
+@dataclass
+class _Group:
+    story_id: int | None
+    members: list[ArticleRef]
+
+
+def _group(candidates: list[queries.DigestCandidate], stories: dict[int, int]) -> list[_Group]:
+    groups: dict[tuple[str, int], _Group] = {}
+    for candidate in candidates:
+        ref = candidate.ref
+        story_id = stories.get(ref.id)
+        key = ("story", story_id) if story_id is not None else ("article", ref.id)
+        groups.setdefault(key, _Group(story_id, [])).members.append(ref)
+    return list(groups.values())  # newest first: candidates come newest first
+
+
+def _sources(members: list[ArticleRef], links: dict[int, list[SourceLink]]) -> list[SourceLink]:
+    out: list[SourceLink] = []
+    seen: set[tuple[str | None, str | None]] = set()
+    for ref in members:
+        own = links.get(ref.id) or [
+            SourceLink(ref.id, ref.source, ref.url, ref.title, ref.published_at)
+        ]
+        for link in own:
+            if (link.url, link.source) not in seen:
+                seen.add((link.url, link.source))
+                out.append(link)
+    return out
+
+
 async def build_digest(
     session: AsyncSession,
     guild_id: int | None,
@@ -34,51 +75,89 @@ async def build_digest(
     skip_ids: Collection[int] = (),
 ) -> Digest:
     """Build the digest document for a server (or for the CLI when guild_id is None)."""
-    # Fetch a few extra so syndicated copies can fold into one item without shrinking it.
-    articles = await queries.digest_candidates(
-        session, guild_id, max_articles * 3 + len(skip_ids), unposted_only=unposted_only
+    # Fetch extra: the articles of one story fold into one item without shrinking the digest.
+    candidates = await queries.digest_candidates(
+        session, guild_id, max_articles * 4 + len(skip_ids), unposted_only=unposted_only
     )
     if skip_ids:  # articles the server's filters keep out
-        articles = [a for a in articles if a.ref.id not in skip_ids]
-    summaries = await queries.summaries(session, [a.ref.id for a in articles])
-    people = await queries.people_of(session, [a.ref.id for a in articles])
+        candidates = [c for c in candidates if c.ref.id not in skip_ids]
+    ids = [c.ref.id for c in candidates]
+    stories = await story_store.stories_of(session, ids)
+    groups = _group(candidates, stories)
+    posted: dict[int, list[int]] = {}
+    if unposted_only and guild_id is not None:
+        story_ids = sorted({g.story_id for g in groups if g.story_id is not None})
+        posted = await story_store.posted_in_stories(session, guild_id, story_ids)
+    summaries = await queries.summaries(session, ids)
+    people = await queries.people_of(session, ids)
+    links = await link_store.links_of(session, ids)
     items: list[DigestItem] = []
-    by_key: dict[str, DigestItem] = {}
-    folded: list[int] = []
-    for article in articles:
-        ref = article.ref
-        key = article.similarity_key
-        if key and key in by_key:
-            by_key[key].also_at.append(ref)  # the same story from another source
-            folded.append(ref.id)
-            continue
+    absorbed: list[int] = []
+    more = 0
+    for group in groups:
+        earlier = posted.get(group.story_id, []) if group.story_id is not None else []
+        seen_quotes: set[str] = set()
+        if earlier:
+            old_events, old_quotes = await story_store.developments_of(session, earlier)
+            new_events, new_quotes = await story_store.developments_of(
+                session, [m.id for m in group.members]
+            )
+            seen_quotes = {quote_key(q) for q in old_quotes}
+            if not (new_events - old_events) and not (
+                {quote_key(q) for q in new_quotes} - seen_quotes
+            ):
+                absorbed.extend(m.id for m in group.members)
+                continue
         if len(items) >= max_articles:
+            more += 1
             continue
-        quotes = await queries.quotes(session, guild_id, article_id=ref.id, limit=20)
-        named = [q for q in quotes if q.speaker] + [q for q in quotes if not q.speaker]
-        item = DigestItem(
-            ref=ref,
-            summary=summaries.get(ref.id, []),
-            quotes=pick_quotes(named, max_quotes),
-            people=people.get(ref.id, [])[:8],
+        quotes: dict[int, list[QuoteView]] = {
+            m.id: await queries.quotes(session, guild_id, article_id=m.id, limit=QUOTES_PER_ARTICLE)
+            for m in group.members
+        }
+        best = max(
+            group.members,
+            key=lambda m: (
+                len(links.get(m.id, [])),
+                len(quotes[m.id]),
+                len(" ".join(summaries.get(m.id, []))),
+                -m.id,
+            ),
         )
-        items.append(item)
-        if key:
-            by_key[key] = item
-    shown = len(items) + sum(len(i.also_at) for i in items)
-    more = max(
-        0,
-        len(articles)
-        - shown
-        - len([f for f in folded if f not in {r.id for i in items for r in i.also_at}]),
+        members = [best, *(m for m in group.members if m.id != best.id)]
+        every = [q for m in members for q in quotes[m.id]]
+        merged = [q for q in merge_quotes(every) if quote_key(q.text) not in seen_quotes]
+        # A quote several outlets carry first, then named speakers before unnamed ones.
+        merged.sort(key=lambda q: (-len(q.also_in), q.speaker is None))
+        names: list[str] = []
+        for m in members:
+            names.extend(n for n in people.get(m.id, []) if n not in names)
+        [ref] = await link_store.with_copies(session, [best])
+        items.append(
+            DigestItem(
+                ref=ref,
+                summary=summaries.get(best.id, []),
+                quotes=pick_quotes(merged, max_quotes),
+                people=names[:8],
+                also_at=members[1:],
+                story_id=group.story_id,
+                sources=tuple(_sources(members, links)),
+                update=bool(earlier),
+            )
+        )
+    return Digest(
+        items=items,
+        generated_at=now or datetime.now(UTC),
+        more_count=more,
+        absorbed=absorbed,
     )
-    return Digest(items=items, generated_at=now or datetime.now(UTC), more_count=more)
 
 
 def digest_article_ids(digest: Digest) -> list[int]:
-    """Every article a digest covers, including folded syndicated copies."""
+    """Every article a digest covers: each story's articles, and the absorbed ones."""
     ids = []
     for item in digest.items:
         ids.append(item.ref.id)
         ids.extend(r.id for r in item.also_at)
+    ids.extend(digest.absorbed)
     return ids

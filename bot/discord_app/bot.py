@@ -10,8 +10,8 @@ import discord
 from discord.ext import commands
 
 from bot.app import App
-from bot.discord_app.pacing import RequestPacer, pace_requests, process_limit
 from bot.discord_app.alerts import AlertPoster
+from bot.discord_app.pacing import RequestPacer, pace_requests, process_limit
 from bot.discord_app.poster import ChannelPoster
 from bot.discord_app.replies import NO_MENTIONS
 from bot.discord_app.tree import BylineTree

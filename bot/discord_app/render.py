@@ -38,6 +38,7 @@ from bot.domain import (
     SearchHit,
     SlotOutcome,
     SlotStatus,
+    SourceLink,
     SourceView,
 )
 
@@ -123,6 +124,32 @@ def cite(ref: ArticleRef, limit: int = 200) -> str:
     title = safe_clip(ref.title or f"Article #{ref.id}", limit)
     url = link_url(ref.url)
     return f"[{title}]({url})" if url else f"{title} (#{ref.id})"
+
+
+def source_link(link: SourceLink, limit: int = 80) -> str:
+    """A source's name linked to where it published the article."""
+    name = safe_clip(link.source or "Another source", limit)
+    url = link_url(link.url)
+    return f"[{name}]({url})" if url else name
+
+
+def reported_by(sources: Sequence[SourceLink], shown: int = 2) -> str:
+    """ "Reported by [Wire One](…), [Daily Paper](…) and 1 more" with links."""
+    unique: list[SourceLink] = []
+    for link in sources:
+        if all((link.source, link.url) != (u.source, u.url) for u in unique):
+            unique.append(link)
+    names = [source_link(link) for link in unique]
+    if not names:
+        return ""
+    if len(names) <= shown + 1:
+        head = ", ".join(names[:-1])
+        return "Reported by " + (f"{head} and " if head else "") + names[-1]
+    return f"Reported by {', '.join(names[:shown])} and {len(names) - shown} more"
+
+
+def _own_link(ref: ArticleRef) -> SourceLink:
+    return SourceLink(ref.id, ref.source, ref.url, ref.title, ref.published_at)
 
 
 @dataclass
@@ -221,8 +248,16 @@ def pack(embeds: Sequence[discord.Embed], content: str | None = None) -> list[Me
 
 
 def quote_line(quote: QuoteView, limit: int = 300) -> str:
-    """“Quote” — linked article."""
-    return f"“{safe_clip(quote.text, limit)}” — {cite(quote.article, 120)}"
+    """“Quote” — linked article (and every other article carrying the same quote)."""
+    line = f"“{safe_clip(quote.text, limit)}” — {cite(quote.article, 120)}"
+    if quote.also_in or quote.article.copies:
+        line += f" ({safe_clip(quote.article.source or 'unnamed source', 60)})"
+    others = [*quote.article.copies, *(_own_link(r) for r in quote.also_in)]
+    if others:
+        line += " · also " + ", ".join(source_link(o, 60) for o in others[:6])
+        if len(others) > 6:
+            line += f" and {len(others) - 6} more"
+    return line
 
 
 def person_card(card: PersonCard) -> discord.Embed:
@@ -353,6 +388,16 @@ def article_embed(detail: ArticleDetail) -> discord.Embed:
             ", ".join(safe_clip(o, 60) for o in detail.organizations[:15]),
             inline=True,
         )
+    if ref.copies:
+        draft.add_field("Also published by", "\n".join(source_link(c) for c in ref.copies[:10]))
+    if detail.same_story:
+        draft.add_field(
+            "Same story elsewhere",
+            "\n".join(
+                f"{safe_clip(r.source or 'Another source', 60)}: {cite(r, 100)}"
+                for r in detail.same_story[:8]
+            ),
+        )
     bits = [
         f"#{ref.id}",
         ref.source or "",
@@ -369,18 +414,24 @@ def digest_item_embed(item: DigestItem) -> discord.Embed:
     """One digest article: linked title, summary, top quotes with speakers, people."""
     ref = item.ref
     draft = EmbedDraft()
-    draft.title(safe(ref.title or f"Article #{ref.id}"), ref.url)
+    prefix = "Update: " if item.update else ""
+    draft.title(prefix + safe(ref.title or f"Article #{ref.id}"), ref.url)
     draft.description(
         draft.lines([safe_clip(s, 1000) for s in item.summary], 1800) or "No summary."
     )
+    sources = item.sources or (_own_link(ref), *(_own_link(r) for r in item.also_at))
+    if len(sources) > 1:
+        draft.add_field("Sources", reported_by(sources))
     for quote in item.quotes:
-        draft.add_field(
-            safe_clip(quote.speaker or "Unknown speaker", 200), f"“{safe_clip(quote.text, 600)}”"
-        )
+        value = f"“{safe_clip(quote.text, 600)}”"
+        if quote.also_in:
+            quoted_by = [quote.article, *quote.also_in]
+            value += "\n— " + ", ".join(
+                safe_clip(r.source or f"#{r.id}", 60) for r in quoted_by[:5]
+            )
+        draft.add_field(safe_clip(quote.speaker or "Unknown speaker", 200), value)
     if item.people:
         draft.add_field("People", ", ".join(safe_clip(p, 80) for p in item.people[:10]))
-    if item.also_at:
-        draft.add_field("Also reported by", "\n".join(cite(r, 100) for r in item.also_at[:5]))
     bits = [ref.source or "", ref.published_at.date().isoformat() if ref.published_at else ""]
     draft.footer(" · ".join(b for b in bits if b) or f"#{ref.id}")
     return draft.embed

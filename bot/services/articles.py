@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.analysis.worker import Analyzer
 from bot.clock import Clock, SystemClock
 from bot.db import articles as article_store
+from bot.db import links as link_store
 from bot.db import queries
 from bot.db.engine import Database
 from bot.domain import (
@@ -29,6 +30,7 @@ from bot.ingest.urls import canonical_url
 from bot.services.common import MAX_URL_CHARS, bounded
 from bot.services.workers import AnalysisWorker
 from bot.settings import Settings
+from bot.stories.copies import signature
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +79,16 @@ class ArticleService:
     ) -> IngestOutcome:
         """Analyse then store one article, whole or not at all."""
         started = time.perf_counter()
+        text_signature = signature(raw.clean_text)
         async with self.db.reader() as session:
             existing = await article_store.find_existing(session, raw, canonical_url or raw.url)
-        unchanged = (
+            # A copy of a stored article only adds a link: no need to analyse it.
+            copy_of = (
+                None
+                if existing is not None
+                else await link_store.find_copy(session, text_signature)
+            )
+        unchanged = copy_of is not None or (
             existing is not None
             and existing.content_hash is not None
             and existing.status == ArticleStatus.ANALYZED
@@ -100,6 +109,7 @@ class ArticleService:
                 canonical_url=canonical_url,
                 guild_id=guild_id,
                 source_id=source_id,
+                text_signature=text_signature,
             )
         logger.info(
             "ingest %s: %s as #%d in %.2fs",

@@ -197,6 +197,9 @@ class DigestService:
                         session, guild_id, [d.ref.id for d in dropped], slot_id
                     )
             if not digest.items:
+                if digest.absorbed:  # nothing new in them: never offered again
+                    async with self.db.writer() as session:
+                        await digest_slots.mark_posted(session, guild_id, digest.absorbed, slot_id)
                 note = self.settings.digest.nothing_new_message
                 messages = await poster(config, None, note) if note else 0
                 await self._finish(slot_id, SlotStatus.POSTED if messages else SlotStatus.NOTHING)

@@ -25,10 +25,12 @@ from typing import Protocol
 from bot.analysis.types import Analysis
 from bot.clock import Clock
 from bot.db import articles as article_store
+from bot.db import links as link_store
 from bot.db.engine import Database
 from bot.domain import IngestOutcome, IngestStatus
 from bot.errors import BylineError, InvalidInput
 from bot.ingest.cleaning import clean_with_hints
+from bot.stories.copies import signature
 
 logger = logging.getLogger(__name__)
 
@@ -205,6 +207,16 @@ class AnalysisWorker:
     async def _analyze_and_store(self, row: article_store.PendingArticle) -> IngestOutcome:
         origin = f"article #{row.id}"
         body, hints = clean_with_hints(row.raw_text or row.clean_text or "")
+        if body:
+            # A copy of a stored article is folded into it as a link, before any analysis.
+            async with self.db.writer() as session:
+                original = (
+                    await link_store.fold_pending_copy(session, row.id, signature(body))
+                    if await article_store.take_lease(session, row.id, self.owner)
+                    else None
+                )
+            if original is not None:
+                return IngestOutcome(origin, IngestStatus.LINKED, original, row.title)
         try:
             if not body:
                 raise InvalidInput("no article text in raw_text")

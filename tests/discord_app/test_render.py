@@ -20,6 +20,7 @@ from bot.domain import (
     PersonCard,
     QuoteView,
     SearchHit,
+    SourceLink,
 )
 
 
@@ -59,6 +60,22 @@ urls = st.one_of(
     st.just("https://example.com/x_(y)"),
     st.text(max_size=50),
 )
+links = st.builds(
+    SourceLink,
+    article_id=st.integers(1, 10**6),
+    source=st.one_of(st.none(), short),
+    url=urls,
+    title=st.one_of(st.none(), short),
+    published_at=st.none(),
+)
+plain_refs = st.builds(
+    ArticleRef,
+    id=st.integers(1, 10**6),
+    title=short,
+    url=urls,
+    source=st.one_of(st.none(), short),
+    published_at=st.one_of(st.none(), st.just(datetime(2026, 1, 2, tzinfo=UTC))),
+)
 refs = st.builds(
     ArticleRef,
     id=st.integers(1, 10**6),
@@ -66,6 +83,7 @@ refs = st.builds(
     url=urls,
     source=st.one_of(st.none(), short),
     published_at=st.one_of(st.none(), st.just(datetime(2026, 1, 2, tzinfo=UTC))),
+    copies=st.lists(links, max_size=4).map(tuple),
 )
 quotes = st.builds(
     QuoteView,
@@ -75,6 +93,7 @@ quotes = st.builds(
     speaker_id=st.none(),
     cue=st.none(),
     article=refs,
+    also_in=st.lists(plain_refs, max_size=8).map(tuple),
 )
 items = st.builds(
     DigestItem,
@@ -83,6 +102,8 @@ items = st.builds(
     quotes=st.lists(quotes, max_size=6),
     people=st.lists(short, max_size=12),
     also_at=st.lists(refs, max_size=3),
+    sources=st.lists(links, max_size=12).map(tuple),
+    update=st.booleans(),
 )
 events = st.builds(
     EventView,

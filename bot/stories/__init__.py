@@ -1,0 +1,1 @@
+"""Copies (near-duplicate texts) and stories (several write-ups of one happening)."""

@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 
 from tests.discord.conftest import FAKE_TOKEN
-from tests.discord.fake_server import (
+from tests.discord.fake import (
     MANAGE_GUILD,
     SEND_MESSAGES,
     FakeDiscord,

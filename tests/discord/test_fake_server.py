@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import sys
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,49 +14,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app.api_base import use_api_base
-from tests.discord.conftest import FAKE_TOKEN
-from tests.discord.fake_server import (
+from tests.discord.conftest import FAKE_TOKEN, guilds_bot, running_bot
+from tests.discord.fake import (
     EMBED_LINKS,
     MANAGE_GUILD,
     FakeDiscord,
     StandardGuild,
+    permissions_for,
 )
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    fake: FakeDiscord, setup: Callable[[commands.Bot], None] | None = None
-) -> AsyncIterator[commands.Bot]:
-    """Start a real commands.Bot (guilds intent only) against the fake and wait for on_ready."""
-    use_api_base(fake.api_base)
-    bot = commands.Bot(
-        command_prefix=commands.when_mentioned,
-        intents=discord.Intents(guilds=True),
-        allowed_mentions=discord.AllowedMentions.none(),
-        guild_ready_timeout=0.1,
-    )
-    if setup is not None:
-        setup(bot)
-    task = asyncio.create_task(bot.start(FAKE_TOKEN))
-
-    def ready_or_failed() -> bool:
-        if task.done():
-            task.result()  # re-raise why the bot stopped
-            raise AssertionError("bot stopped before it was ready")
-        return bot.is_ready()
-
-    try:
-        await fake.wait_until(ready_or_failed, 10.0, "the bot's on_ready")
-        yield bot
-    finally:
-        await bot.close()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-@pytest.fixture
-def std(fake_discord: FakeDiscord) -> StandardGuild:
-    return fake_discord.seed_standard_guild()
 
 
 async def test_bot_logs_in_and_sees_guild_from_guild_create(
@@ -426,9 +389,9 @@ async def test_unregistered_command_is_refused_by_the_fake(
 def test_bot_permissions_follow_channel_overwrites(fake_discord: FakeDiscord) -> None:
     std = fake_discord.seed_standard_guild()
     guild = std.guild
-    assert guild.permissions_for(fake_discord.bot_id, std.no_embeds.id) & EMBED_LINKS == 0
-    assert guild.permissions_for(fake_discord.bot_id, std.news.id) & EMBED_LINKS
-    assert guild.permissions_for(guild.owner_id, std.no_send.id) == discord.Permissions.all().value
+    assert permissions_for(guild, fake_discord.bot_id, std.no_embeds.id) & EMBED_LINKS == 0
+    assert permissions_for(guild, fake_discord.bot_id, std.news.id) & EMBED_LINKS
+    assert permissions_for(guild, guild.owner_id, std.no_send.id) == discord.Permissions.all().value
 
 
 SUBPROCESS_BOT = """
@@ -494,3 +457,34 @@ def test_use_api_base_none_leaves_discord_py_alone() -> None:
     before = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
     use_api_base(None)
     assert before == (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+
+
+async def test_heartbeats_are_acked_and_a_zombie_connection_is_resumed_without_losing_events(
+    make_fake: Any,
+) -> None:
+    fake: FakeDiscord = await make_fake(heartbeat_interval_ms=100)
+    std = fake.seed_standard_guild()
+    seen: list[str] = []
+
+    def setup(bot: commands.Bot) -> None:
+        @bot.tree.command(name="ping", description="Ping", guild=discord.Object(std.guild.id))
+        async def ping(interaction: discord.Interaction) -> None:
+            seen.append("ping")
+            await interaction.response.send_message("pong")
+
+    bot = guilds_bot(heartbeat_timeout=0.5)
+    async with running_bot(fake, setup, bot=bot):
+        session = await fake.wait_for_ready()
+        await fake.wait_until(lambda: session.heartbeats >= 2, 5.0, "two heartbeats")
+        reported_seq = session.last_heartbeat_seq
+        await fake.stop_responding()
+        # Sent while the connection is a zombie: only the RESUME replay delivers it.
+        interaction = await fake.send_slash_command(
+            "ping", guild_id=std.guild.id, require_registered=False
+        )
+        await fake.wait_until(lambda: fake.resume_count == 1, 10.0, "a RESUME")
+        await fake.wait_for_callback(interaction)
+    # A heartbeat carries the last sequence number the client received.
+    assert reported_seq is not None and 0 < reported_seq <= session.sent_seq
+    assert fake.identify_count == 1 and fake.session is session and not session.silent
+    assert seen == ["ping"]

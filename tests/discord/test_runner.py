@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.discord.conftest import FAKE_TOKEN
-from tests.discord.fake_server import FakeDiscord
+from tests.discord.fake import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
 

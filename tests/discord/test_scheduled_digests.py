@@ -18,7 +18,7 @@ import pytest_asyncio
 from bot.app import App
 from bot.settings import Settings
 from tests.discord.conftest import FAKE_TOKEN
-from tests.discord.fake_server import SEND_MESSAGES, FakeDiscord, StandardGuild
+from tests.discord.fake import SEND_MESSAGES, FakeDiscord, StandardGuild
 from tests.discord_app.harness import (
     BotProcess,
     all_text,

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.discord.conftest import FAKE_TOKEN
-from tests.discord.fake_server import FakeDiscord
+from tests.discord.fake import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "tests" / "gold" / "articles"

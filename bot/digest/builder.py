@@ -30,11 +30,16 @@ async def build_digest(
     max_quotes: int,
     unposted_only: bool,
     now: datetime | None = None,
+    reserved_by_slot: int | None = None,
 ) -> Digest:
     """Build the digest document for a server (or for the CLI when guild_id is None)."""
     # Fetch a few extra so syndicated copies can fold into one item without shrinking it.
     articles = await queries.digest_candidates(
-        session, guild_id, max_articles * 3, unposted_only=unposted_only
+        session,
+        guild_id,
+        max_articles * 3,
+        unposted_only=unposted_only,
+        reserved_by_slot=reserved_by_slot,
     )
     summaries = await queries.summaries(session, [a.ref.id for a in articles])
     people = await queries.people_of(session, [a.ref.id for a in articles])

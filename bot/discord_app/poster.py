@@ -48,7 +48,14 @@ class ChannelPoster:
         # Without a gateway (`byline digest now`) the cache stays empty: fetch over REST.
         self.gateway = gateway
 
-    async def __call__(self, config: GuildConfig, digest: Digest | None, note: str | None) -> int:
+    async def __call__(
+        self,
+        config: GuildConfig,
+        digest: Digest | None,
+        note: str | None,
+        *,
+        nonce_key: str | None = None,
+    ) -> int:
         """Send the digest (or the note) and return how many messages went out."""
         if self.gateway:
             await self.client.wait_until_ready()
@@ -70,9 +77,10 @@ class ChannelPoster:
         assert isinstance(channel, discord.TextChannel | discord.Thread)
         messages = digest_messages(digest) if digest is not None else [nothing_new(note or "")]
         sent = 0
-        for message in messages:
+        for index, message in enumerate(messages):
+            nonce = f"{nonce_key}.{index}" if nonce_key else None
             try:
-                await send_to_channel(channel, message)
+                await send_to_channel(channel, message, nonce=nonce)
             except discord.NotFound as exc:
                 raise PostProblem(
                     "The digest channel was deleted. Choose another with /config channel."

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.engine import make_url
+
 from bot.analysis.worker import Analyzer
 from bot.clock import Clock, SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.errors import BylineError
 from bot.ingest.fetchers import FetcherHandle
+from bot.observability.metrics import Metrics
+from bot.observability.wiring import observe
 from bot.services.articles import ArticleService
 from bot.services.digests import DigestService
 from bot.services.events import EventService
@@ -40,6 +44,15 @@ class App:
         self.guilds = GuildService(settings, db, self.clock)
         self.digests = DigestService(settings, db, self.guilds, self.clock)
         self.sources = SourceService(settings, db, self.articles, self.fetchers, self.clock)
+        # One registry per process; the bot serves it at /metrics (the CLI never does).
+        self.metrics = Metrics()
+        observe(
+            self.metrics,
+            digests=self.digests,
+            articles=self.articles,
+            sources=self.sources,
+            analyzer=analyzer,
+        )
 
     @classmethod
     async def open(
@@ -62,9 +75,10 @@ class App:
         except Exception as exc:
             await db.dispose()
             first_line = str(exc).splitlines()[0][:200] if str(exc) else ""
+            # The URL's password must not reach a terminal or a log.
+            shown = make_url(settings.database.url).render_as_string(hide_password=True)
             raise BylineError(
-                f"cannot open the database at {settings.database.url}: "
-                f"{type(exc).__name__}: {first_line}"
+                f"cannot open the database at {shown}: {type(exc).__name__}: {first_line}"
             ) from exc
         analyzer = Analyzer(
             settings.analysis.model,

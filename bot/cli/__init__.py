@@ -10,22 +10,20 @@ import sys
 from bot.cli import admin, articles, digests, guilds, people, sources
 from bot.cli.context import settings_for
 from bot.errors import BylineError
+from bot.observability.logs import setup_logging
 from bot.settings import Settings
 
 logger = logging.getLogger("bot")
 
 
 def _setup_logging(settings: Settings | None, debug: bool) -> None:
-    level = (
-        logging.DEBUG
-        if debug
-        else getattr(logging, settings.logging.level if settings else "WARNING")
-    )
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    level = "DEBUG" if debug else (settings.logging.level if settings else "WARNING")
+    fmt = settings.logging.format if settings else "text"
+    # One handler for every line (ours and discord.py's, started with log_handler=None),
+    # with the current ids and the token redacted.
+    setup_logging(level, fmt)
     # Alembic reports every plugin and migration step at INFO; only its problems matter here.
-    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+    logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))
 
 
 def build_parser() -> argparse.ArgumentParser:

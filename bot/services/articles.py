@@ -26,6 +26,7 @@ from bot.ingest.fetchers import FetcherHandle
 from bot.ingest.pages import fetch_article
 from bot.ingest.readers import RawArticle, read_file
 from bot.ingest.urls import canonical_url
+from bot.observability.logs import log_context
 from bot.services.common import MAX_URL_CHARS, bounded
 from bot.settings import Settings
 
@@ -55,6 +56,9 @@ class ArticleService:
         self.db = db
         self.analyzer = analyzer
         self.fetchers = fetchers
+        # Called with every stored or failed article (the bot counts them as metrics).
+        self.ingest_listeners: list[Callable[[IngestOutcome], None]] = []
+        self.analysis_listeners: list[Callable[[IngestOutcome], None]] = []
 
     # ---- ingest ---------------------------------------------------------------------------
 
@@ -99,7 +103,10 @@ class ArticleService:
             stored.id,
             time.perf_counter() - started,
         )
-        return IngestOutcome(raw.origin, stored.status, stored.id, raw.title)
+        outcome = IngestOutcome(raw.origin, stored.status, stored.id, raw.title)
+        for listener in self.ingest_listeners:
+            listener(outcome)
+        return outcome
 
     async def ingest_paths(
         self, paths: list[Path], progress: Callable[[IngestOutcome], None] | None = None
@@ -158,7 +165,11 @@ class ArticleService:
             if not batch:
                 break
             for pending in batch:
-                outcomes.append(await self._analyze_pending_one(pending))
+                with log_context(article_id=pending.id):
+                    outcome = await self._analyze_pending_one(pending)
+                for listener in self.analysis_listeners:
+                    listener(outcome)
+                outcomes.append(outcome)
         return outcomes
 
     async def _analyze_pending_one(self, row: article_store.PendingArticle) -> IngestOutcome:

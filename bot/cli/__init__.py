@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from bot.cli import admin, articles, digests, guilds, people, sources
+from bot.cli import admin, articles, db, digests, guilds, people, sources
 from bot.cli.context import settings_for
 from bot.errors import BylineError
 from bot.observability.logs import setup_logging
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     guilds.add_commands(sub, common)
     sources.add_source_commands(sub, common)
     admin.add_commands(sub, common)
+    db.add_commands(sub, common)
     return parser
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest_asyncio
 
+from bot.discord_app.cooldowns import ARTICLE_ADD
 from tests.discord.conftest import FAKE_TOKEN
 from tests.discord.fake import FakeDiscord
 from tests.discord_app.harness import start_bot
@@ -66,3 +67,28 @@ async def test_healthz_and_metrics_while_the_bot_answers_a_command(
     log = bot.output()
     assert '"command": "status"' in log
     assert FAKE_TOKEN not in log
+
+
+async def test_article_add_has_a_per_server_cooldown_with_an_ephemeral_answer(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    std = fake.seed_standard_guild()
+    bot = await start_bot(fake, tmp_path, std.guild.id)
+    answers = []
+    try:
+        rate, _ = ARTICLE_ADD
+        for _ in range(rate + 1):
+            interaction = await fake.send_slash_command(
+                "article add",
+                {"url": "not an address"},
+                guild_id=std.guild.id,
+                channel_id=std.general.id,
+                user_id=std.admin.user_id,
+            )
+            answers.append(await fake.wait_for_callback(interaction))
+    finally:
+        await bot.stop()
+    assert [a["type"] for a in answers[:rate]] == [5] * rate  # deferred: the fetch was tried
+    last = answers[-1]
+    assert last["type"] == 4 and last["data"]["flags"] & 64  # ephemeral
+    assert last["data"]["content"].startswith("Slow down: try again in ")

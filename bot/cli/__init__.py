@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from bot.cli import admin, articles, db, digests, guilds, people, sources
+from bot.cli import admin, articles, db, digests, doctor, guilds, people, sources
 from bot.cli.context import settings_for
 from bot.errors import BylineError
 from bot.observability.logs import setup_logging
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_source_commands(sub, common)
     admin.add_commands(sub, common)
     db.add_commands(sub, common)
+    doctor.add_commands(sub, common)
     return parser
 
 

@@ -254,7 +254,9 @@ async def _configure(db: Path, channels: dict[int, int]) -> None:
             await app.guilds.update(guild_id, max_articles=10)
 
 
-async def _digest_world(work: Path) -> tuple[FakeDiscord, dict[int, int], dict[str, str]]:
+async def _digest_world(
+    work: Path, template: Path
+) -> tuple[FakeDiscord, dict[int, int], dict[str, str]]:
     # One message per channel every 0.25 s: a digest's messages go out over a second or two,
     # so kills land between them too.
     fake = FakeDiscord(token=FAKE_TOKEN)
@@ -264,7 +266,7 @@ async def _digest_world(work: Path) -> tuple[FakeDiscord, dict[int, int], dict[s
     for _ in range(SERVERS):
         std = fake.seed_standard_guild()
         channels[std.guild.id] = std.news.id
-    shutil.copy(work / "reference-ingest" / "byline.db", work / "byline.db")
+    shutil.copy(template, work / "byline.db")
     await _configure(work / "byline.db", channels)
     env = _env(work, BYLINE_DISCORD__API_BASE=fake.api_base, DISCORD_TOKEN=FAKE_TOKEN)
     return fake, channels, env
@@ -302,7 +304,8 @@ async def digest_phase(work: Path, runs: int, rng: random.Random) -> PhaseResult
     args = ["-m", "bench.crash_digest", SLOT.isoformat()]
     reference = work / "reference-digest"
     reference.mkdir()
-    fake, _, env = await _digest_world(reference)
+    template = work / "reference-ingest" / "byline.db"
+    fake, _, env = await _digest_world(reference, template)
     try:
         full_s = await _timed(args, env)
     finally:
@@ -310,7 +313,7 @@ async def digest_phase(work: Path, runs: int, rng: random.Random) -> PhaseResult
     for run in range(runs):
         here = work / f"digest-{run}"
         here.mkdir()
-        fake, channels, env = await _digest_world(here)
+        fake, channels, env = await _digest_world(here, template)
         try:
             killed, _ = await _run(args, env, rng.uniform(0.2, full_s))
             result.runs += 1

@@ -47,6 +47,9 @@ class AnalysisSettings(_Section):
     timeout_s: float = Field(default=120.0, gt=0)
     max_chars: int = Field(default=200_000, ge=1_000)
     pending_poll_s: float = Field(default=30.0, gt=0)
+    # A pending article whose analysis crashed or timed out is retried up to this many times in
+    # all, then marked failed with its reason (never retried for ever).
+    max_attempts: int = Field(default=3, ge=1, le=20)
 
 
 class DiscordSettings(_Section):

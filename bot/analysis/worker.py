@@ -26,6 +26,10 @@ def _run(text: str, published_at: datetime | None, hints: dict[str, str], model:
     return analyze_text(text, published_at=published_at, name_hints=hints, model=model)
 
 
+class AnalysisInterrupted(BylineError):
+    """The worker process died during an analysis; the article may be retried."""
+
+
 class Analyzer:
     """Analyses articles in a process pool (or threads, for small one-shot CLI runs)."""
 
@@ -100,16 +104,16 @@ class Analyzer:
             )
         await self.start()
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(
-            self._executor(), _run, text, published_at, hints or {}, self.model
-        )
         try:
+            future = loop.run_in_executor(
+                self._executor(), _run, text, published_at, hints or {}, self.model
+            )
             async with asyncio.timeout(self.timeout_s):
                 return await future
         except BrokenProcessPool as exc:
             # A worker died (killed, out of memory): the pool is unusable until rebuilt.
             self._discard_pool()
-            raise BylineError("the analysis worker process stopped; try again") from exc
+            raise AnalysisInterrupted("the analysis worker process stopped") from exc
 
     def _discard_pool(self) -> None:
         pool, self._pool = self._pool, None

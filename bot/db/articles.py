@@ -58,6 +58,7 @@ class PendingArticle:
     clean_text: str | None
     published_at: datetime | None
     url: str | None
+    attempts: int = 1
 
 
 def _merge(existing: list[str], new: list[str]) -> list[str]:
@@ -287,15 +288,35 @@ async def claim_pending(session: AsyncSession, limit: int) -> list[PendingArticl
     )
     for article in rows:
         article.status = ArticleStatus.ANALYZING
+        article.attempts = (article.attempts or 0) + 1
     return [
-        PendingArticle(a.id, a.title, a.raw_text, a.clean_text, a.published_at, a.url) for a in rows
+        PendingArticle(a.id, a.title, a.raw_text, a.clean_text, a.published_at, a.url, a.attempts)
+        for a in rows
     ]
 
 
-async def reset_analyzing(session: AsyncSession) -> None:
-    """Rows a crash left 'analyzing' go back to 'pending'."""
+async def reset_analyzing(session: AsyncSession, max_attempts: int | None = None) -> None:
+    """Rows a crash left 'analyzing' go back to 'pending' (failed once out of attempts)."""
+    if max_attempts is not None:
+        # An article that was being analysed every time the process died is the likely cause.
+        await session.execute(
+            update(Article)
+            .where(Article.status == ArticleStatus.ANALYZING, Article.attempts >= max_attempts)
+            .values(
+                status=ArticleStatus.FAILED,
+                error=f"analysis stopped {max_attempts} times; not retried",
+            )
+        )
     await session.execute(
         update(Article)
         .where(Article.status == ArticleStatus.ANALYZING)
         .values(status=ArticleStatus.PENDING)
     )
+
+
+async def retry_later(session: AsyncSession, article_id: int, reason: str) -> None:
+    """Put an article whose analysis was interrupted back in the queue."""
+    article = await session.get(Article, article_id)
+    if article is not None:
+        article.status = ArticleStatus.PENDING
+        article.error = reason[:500]

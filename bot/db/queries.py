@@ -393,9 +393,7 @@ async def digest_candidates(
     )
     if reserved_by_slot is not None:
         # A crashed post is retried with exactly the articles it had reserved.
-        reserved = select(DigestArticle.article_id).where(
-            DigestArticle.slot_id == reserved_by_slot
-        )
+        reserved = select(DigestArticle.article_id).where(DigestArticle.slot_id == reserved_by_slot)
         stmt = stmt.where(Article.id.in_(reserved))
     elif unposted_only and guild_id is not None:
         posted = select(DigestArticle.article_id).where(DigestArticle.guild_id == guild_id)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.analysis.worker import Analyzer
+from bot.analysis.worker import AnalysisInterrupted, Analyzer
 from bot.db import articles as article_store
 from bot.db import queries
 from bot.db.engine import Database
@@ -187,8 +187,15 @@ class ArticleService:
             )
             if not isinstance(exc, BylineError):
                 logger.exception("analysis of %s failed", origin)
+            # A dead worker or a timeout may pass on a retry; bad input never will.
+            retryable = isinstance(exc, AnalysisInterrupted | TimeoutError)
             async with self.db.writer() as session:
-                await article_store.mark_failed(session, row.id, reason)
+                if retryable and row.attempts < self.settings.analysis.max_attempts:
+                    await article_store.retry_later(session, row.id, reason)
+                else:
+                    if retryable:
+                        reason = f"{reason} (gave up after {row.attempts} attempts)"
+                    await article_store.mark_failed(session, row.id, reason)
             return IngestOutcome(origin, IngestStatus.FAILED, row.id, row.title, reason)
         async with self.db.writer() as session:
             stored = await article_store.store_analysis(
@@ -201,9 +208,9 @@ class ArticleService:
         return IngestOutcome(origin, IngestStatus.ADDED, row.id, row.title)
 
     async def reset_stale_analyzing(self) -> None:
-        """Rows left 'analyzing' by a crash go back to 'pending'."""
+        """Rows left 'analyzing' by a crash go back to 'pending' (failed once out of attempts)."""
         async with self.db.writer() as session:
-            await article_store.reset_analyzing(session)
+            await article_store.reset_analyzing(session, self.settings.analysis.max_attempts)
 
     # ---- reading --------------------------------------------------------------------------
 

@@ -16,12 +16,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("articles") as batch:
-        batch.add_column(
-            sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0"))
-        )
+    # A plain ADD COLUMN, not batch mode: batch recreates the table on SQLite, and dropping the
+    # old one with foreign keys on cascades into summaries, quotes and mentions.
+    op.add_column(
+        "articles",
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0")),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("articles") as batch:
-        batch.drop_column("attempts")
+    # SQLite 3.35+ drops a column in place (no table copy, no cascade).
+    op.execute("ALTER TABLE articles DROP COLUMN attempts")

@@ -10,6 +10,8 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
+
 from bot.clock import Clock, SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
@@ -18,6 +20,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.analysis.worker import Analyzer
+    from bot.observability.metrics import Metrics
     from bot.ingest.fetchers import FetcherHandle
     from bot.services.articles import ArticleService
     from bot.services.charts import ChartService
@@ -57,6 +60,13 @@ class App:
             self.analyzer = analyzer
 
     @cached_property
+    def metrics(self) -> Metrics:
+        """This process's metrics (the bot serves them at /metrics; the CLI never does)."""
+        from bot.observability.metrics import Metrics
+
+        return Metrics()
+
+    @cached_property
     def people(self) -> PeopleService:
         """People: lookup, cards, quotes and timelines."""
         from bot.services.people import PeopleService
@@ -82,7 +92,11 @@ class App:
         """Building and posting digests exactly once per slot."""
         from bot.services.digests import DigestService
 
-        return DigestService(self.settings, self.db, self.guilds, self.clock, self.filters)
+        from bot.observability.wiring import count_digest
+
+        service = DigestService(self.settings, self.db, self.guilds, self.clock, self.filters)
+        service.outcome_listeners.append(lambda o: count_digest(self.metrics, o))
+        return service
 
     @cached_property
     def analyzer(self) -> Analyzer:
@@ -90,13 +104,15 @@ class App:
         from bot.analysis.worker import Analyzer
 
         analysis = self.settings.analysis
-        return Analyzer(
+        analyzer = Analyzer(
             analysis.model,
             workers=analysis.workers,
             timeout_s=analysis.timeout_s,
             max_chars=analysis.max_chars,
             processes=self._processes,
         )
+        analyzer.on_restart = self.metrics.worker_restarted
+        return analyzer
 
     @cached_property
     def fetchers(self) -> FetcherHandle:
@@ -110,14 +126,23 @@ class App:
         """Ingest, search and read articles."""
         from bot.services.articles import ArticleService
 
-        return ArticleService(self.settings, self.db, self.analyzer, self.fetchers)
+        from bot.observability.wiring import count_analysis, count_ingest
+
+        service = ArticleService(self.settings, self.db, self.analyzer, self.fetchers)
+        service.ingest_listeners.append(lambda o: count_ingest(self.metrics, o))
+        service.analysis_listeners.append(lambda o: count_analysis(self.metrics, o))
+        return service
 
     @cached_property
     def sources(self) -> SourceService:
         """Feeds and pages polled for articles."""
         from bot.services.sources import SourceService
 
-        return SourceService(self.settings, self.db, self.articles, self.fetchers, self.clock)
+        from bot.observability.wiring import count_poll
+
+        service = SourceService(self.settings, self.db, self.articles, self.fetchers, self.clock)
+        service.poller.listeners.append(lambda o: count_poll(self.metrics, o))
+        return service
 
     @cached_property
     def filters(self) -> FilterService:
@@ -175,9 +200,10 @@ class App:
         except Exception as exc:
             await db.dispose()
             first_line = str(exc).splitlines()[0][:200] if str(exc) else ""
+            # The URL's password must not reach a terminal or a log.
+            shown = make_url(settings.database.url).render_as_string(hide_password=True)
             raise BylineError(
-                f"cannot open the database at {settings.database.url}: "
-                f"{type(exc).__name__}: {first_line}"
+                f"cannot open the database at {shown}: {type(exc).__name__}: {first_line}"
             ) from exc
         return cls(settings, db, clock=clock, processes=processes)
 

@@ -55,6 +55,9 @@ class AnalysisSettings(_Section):
     timeout_s: float = Field(default=120.0, gt=0)
     max_chars: int = Field(default=200_000, ge=1_000)
     pending_poll_s: float = Field(default=30.0, gt=0)
+    # A pending article whose analysis crashed or timed out is retried up to this many times in
+    # all, then marked failed with its reason (never retried for ever).
+    max_attempts: int = Field(default=3, ge=1, le=20)
 
 
 class DiscordSettings(_Section):
@@ -130,6 +133,9 @@ class SourcesSettings(_Section):
     default_every: str = "30m"
     backfill: int = Field(default=5, ge=0, le=100)
     max_failures: int = Field(default=5, ge=1)
+    # Each source costs a fetch every few minutes: a cap keeps one server from making the bot
+    # an amplifier against a site (RELIABILITY §8).
+    max_per_guild: int = Field(default=50, ge=1, le=1000)
 
 
 class FollowSettings(_Section):

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.discord_app import autocomplete, render
+from bot.discord_app import autocomplete, cooldowns, render
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild, require_manage_guild
 from bot.discord_app.replies import NO_MENTIONS, reply
@@ -49,6 +49,7 @@ class Articles(commands.Cog):
     @article.command(name="add", description="Fetch and analyse an article from a web address")
     @app_commands.describe(url="The article's web address (http or https)")
     @require_manage_guild()  # fetching on request is an admin's call, not every member's
+    @cooldowns.per_server(cooldowns.ARTICLE_ADD)
     async def add(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]
     ) -> None:

@@ -8,7 +8,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.discord_app import autocomplete, render
+from bot.discord_app import autocomplete, cooldowns, render
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild, require_manage_guild
 from bot.discord_app.poster import channel_problems, ping_problems
@@ -145,6 +145,7 @@ class Config(commands.Cog):
         every='How often to check it, e.g. "30m" or "2h"',
     )
     @require_manage_guild()
+    @cooldowns.per_server(cooldowns.SOURCES_ADD)
     async def sources_add(
         self,
         interaction: discord.Interaction,

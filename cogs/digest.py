@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.discord_app import render
+from bot.discord_app import cooldowns, render
 from bot.discord_app.bot import BylineBot
 from bot.discord_app.checks import in_guild, require_manage_guild
 from bot.discord_app.replies import reply, reply_messages
@@ -58,6 +58,7 @@ class DigestCog(commands.Cog, name="Digest"):
         name="now", description="Post the digest to the digest channel now (Manage Server)"
     )
     @require_manage_guild()
+    @cooldowns.per_server(cooldowns.DIGEST_NOW)
     async def now(self, interaction: discord.Interaction) -> None:
         """Post the digest now, with the same exactly-once bookkeeping as a scheduled one."""
         guild_id = in_guild(interaction)

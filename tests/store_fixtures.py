@@ -83,7 +83,14 @@ class RecordingPoster:
     posts: list[tuple[int, Digest | None, str | None]] = field(default_factory=list)
     problem: str | None = None
 
-    async def __call__(self, config: GuildConfig, digest: Digest | None, note: str | None) -> int:
+    async def __call__(
+        self,
+        config: GuildConfig,
+        digest: Digest | None,
+        note: str | None,
+        *,
+        nonce_key: str | None = None,
+    ) -> int:
         if self.problem:
             raise PostProblem(self.problem)
         self.posts.append((config.guild_id, digest, note))

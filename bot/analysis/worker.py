@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from bot.analysis.nlp import load_model
 from bot.analysis.pipeline import analyze_text
 from bot.analysis.types import Analysis
-from bot.errors import InvalidInput
+from bot.errors import BylineError, InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,10 @@ def _warm(model: str) -> None:
 
 def _run(text: str, published_at: datetime | None, hints: dict[str, str], model: str) -> Analysis:
     return analyze_text(text, published_at=published_at, name_hints=hints, model=model)
+
+
+class AnalysisInterrupted(BylineError):
+    """The worker process died during an analysis; the article may be retried."""
 
 
 class Analyzer:
@@ -42,6 +48,8 @@ class Analyzer:
         self._workers = workers
         self._processes = processes
         self._pool: Executor | None = None
+        # Called when a dead worker process made us rebuild the pool (counted as a metric).
+        self.on_restart: Callable[[], None] | None = None
 
     def _executor(self) -> Executor:
         if self._pool is None:
@@ -91,15 +99,29 @@ class Analyzer:
         """Analyse one article's clean text without blocking the event loop."""
         if len(text) > self.max_chars:
             raise InvalidInput(
-                f"the article is longer than {self.max_chars:,} characters; raise analysis.max_chars to analyse it"
+                f"the article is longer than {self.max_chars:,} characters; "
+                "raise analysis.max_chars to analyse it"
             )
         await self.start()
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(
-            self._executor(), _run, text, published_at, hints or {}, self.model
-        )
-        async with asyncio.timeout(self.timeout_s):
-            return await future
+        try:
+            future = loop.run_in_executor(
+                self._executor(), _run, text, published_at, hints or {}, self.model
+            )
+            async with asyncio.timeout(self.timeout_s):
+                return await future
+        except BrokenProcessPool as exc:
+            # A worker died (killed, out of memory): the pool is unusable until rebuilt.
+            self._discard_pool()
+            raise AnalysisInterrupted("the analysis worker process stopped") from exc
+
+    def _discard_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+            logger.warning("an analysis worker process died; the pool is rebuilt")
+            if self.on_restart is not None:
+                self.on_restart()
 
     async def close(self) -> None:
         """Shut the pool down."""

@@ -10,7 +10,9 @@ import sys
 from bot.cli import (
     admin,
     articles,
+    db,
     digests,
+    doctor,
     follows,
     guilds,
     people,
@@ -20,22 +22,20 @@ from bot.cli import (
 )
 from bot.cli.context import settings_for
 from bot.errors import BylineError
+from bot.observability.logs import setup_logging
 from bot.settings import Settings
 
 logger = logging.getLogger("bot")
 
 
 def _setup_logging(settings: Settings | None, debug: bool) -> None:
-    level = (
-        logging.DEBUG
-        if debug
-        else getattr(logging, settings.logging.level if settings else "WARNING")
-    )
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    level = "DEBUG" if debug else (settings.logging.level if settings else "WARNING")
+    fmt = settings.logging.format if settings else "text"
+    # One handler for every line (ours and discord.py's, started with log_handler=None),
+    # with the current ids and the token redacted.
+    setup_logging(level, fmt)
     # Alembic reports every plugin and migration step at INFO; only its problems matter here.
-    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+    logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_commands(sub, common)
     worker.add_commands(sub, common)
     follows.add_commands(sub, common)
+    db.add_commands(sub, common)
+    doctor.add_commands(sub, common)
     return parser
 
 

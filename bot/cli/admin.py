@@ -1,4 +1,4 @@
-"""`byline db upgrade`, `byline run` and `byline sync`."""
+"""`byline run` and `byline sync`."""
 
 from __future__ import annotations
 
@@ -17,10 +17,7 @@ if TYPE_CHECKING:
 
 
 def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
-    """Register db, run and sync."""
-    p = sub.add_parser("db", parents=[common], help="database maintenance")
-    p.add_argument("action", choices=["upgrade"])
-    p.set_defaults(func=cmd_db)
+    """Register run and sync (`byline db` lives in bot/cli/db.py)."""
     p = sub.add_parser(
         "run", parents=[common], help="start the Discord bot (token from DISCORD_TOKEN)"
     )
@@ -42,18 +39,6 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--guild", type=int)
     p.set_defaults(func=cmd_sync)
-
-
-def cmd_db(args: argparse.Namespace) -> int:
-    """Database maintenance (opening the App runs the migrations)."""
-
-    async def work(app: App) -> int:
-        from bot.db.migrate import current
-
-        print(f"database at revision {await current(app.db.engine)}")
-        return 0
-
-    return run_with_app(args, work)
 
 
 def shard_ids(text: str) -> list[int]:

@@ -62,6 +62,7 @@ class PendingArticle:
     clean_text: str | None
     published_at: datetime | None
     url: str | None
+    attempts: int = 1
 
 
 def stored_raw_text(raw: RawArticle) -> str:
@@ -398,6 +399,7 @@ async def claim_pending(
                 article.clean_text,
                 article.published_at,
                 article.url,
+                article.analysis_attempts,
             )
         )
     await session.flush()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,3 +104,55 @@ async def mark_posted(
                 guild_id=guild_id, article_id=article_id, slot_id=slot_id
             )
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenClaim:
+    """A slot still 'claimed': being posted now, or left behind by a crashed run."""
+
+    id: int
+    channel_id: int
+    slot_at: datetime
+    claimed_by: str
+    claimed_at: datetime
+    detail: str | None
+
+
+async def open_claims(session: AsyncSession, guild_id: int) -> list[OpenClaim]:
+    """This server's slots still 'claimed', oldest first."""
+    rows = await session.scalars(
+        select(DigestSlot)
+        .where(DigestSlot.guild_id == guild_id, DigestSlot.status == CLAIMED)
+        .order_by(DigestSlot.claimed_at)
+    )
+    return [
+        OpenClaim(r.id, r.channel_id, r.slot_at, r.claimed_by, r.claimed_at, r.detail) for r in rows
+    ]
+
+
+async def take_over(session: AsyncSession, claim: OpenClaim, holder: str, now: datetime) -> bool:
+    """Take a crashed run's claim; False when another process took it first."""
+    result = await session.execute(
+        update(DigestSlot)
+        .where(
+            DigestSlot.id == claim.id,
+            DigestSlot.status == CLAIMED,
+            DigestSlot.claimed_by == claim.claimed_by,
+            DigestSlot.claimed_at == claim.claimed_at,
+        )
+        .values(claimed_by=holder, claimed_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def reserved_count(session: AsyncSession, slot_id: int) -> int:
+    """How many articles a slot reserved before posting."""
+    found = await session.scalars(
+        select(DigestArticle.article_id).where(DigestArticle.slot_id == slot_id)
+    )
+    return len(list(found))
+
+
+async def release(session: AsyncSession, slot_id: int) -> None:
+    """Give a slot's reserved articles back (its post failed), so the next slot has them."""
+    await session.execute(delete(DigestArticle).where(DigestArticle.slot_id == slot_id))

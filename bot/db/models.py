@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -66,6 +67,10 @@ class Article(Base):
     clean_text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=ArticleStatus.PENDING, index=True)
     error: Mapped[str | None] = mapped_column(String(500))
+    # Analysis starts so far; a row that keeps killing its worker stops at analysis.max_attempts.
+    attempts: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"), nullable=False
+    )
     similarity_key: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
     analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

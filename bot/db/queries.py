@@ -489,13 +489,22 @@ async def list_articles(
 
 
 async def digest_candidates(
-    session: AsyncSession, guild_id: int | None, limit: int, *, unposted_only: bool
+    session: AsyncSession,
+    guild_id: int | None,
+    limit: int,
+    *,
+    unposted_only: bool,
+    reserved_by_slot: int | None = None,
 ) -> list[DigestCandidate]:
     """Analysed articles not yet posted to (or reserved for) this server, newest first."""
     stmt = select(*_REF_COLUMNS, Article.similarity_key).where(
         visible(guild_id), Article.status == ArticleStatus.ANALYZED
     )
-    if unposted_only and guild_id is not None:
+    if reserved_by_slot is not None:
+        # A crashed post is retried with exactly the articles it had reserved.
+        reserved = select(DigestArticle.article_id).where(DigestArticle.slot_id == reserved_by_slot)
+        stmt = stmt.where(Article.id.in_(reserved))
+    elif unposted_only and guild_id is not None:
         stmt = stmt.where(~_posted(guild_id))
     rows = await session.execute(_newest_first(stmt).limit(limit))
     return [DigestCandidate(_ref_of(r._tuple()[:5]), r[5]) for r in rows]

@@ -73,11 +73,16 @@ async def build_digest(
     unposted_only: bool,
     now: datetime | None = None,
     skip_ids: Collection[int] = (),
+    reserved_by_slot: int | None = None,
 ) -> Digest:
     """Build the digest document for a server (or for the CLI when guild_id is None)."""
     # Fetch extra: the articles of one story fold into one item without shrinking the digest.
     candidates = await queries.digest_candidates(
-        session, guild_id, max_articles * 4 + len(skip_ids), unposted_only=unposted_only
+        session,
+        guild_id,
+        max_articles * 4 + len(skip_ids),
+        unposted_only=unposted_only,
+        reserved_by_slot=reserved_by_slot,
     )
     if skip_ids:  # articles the server's filters keep out
         candidates = [c for c in candidates if c.ref.id not in skip_ids]

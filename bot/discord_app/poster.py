@@ -76,7 +76,14 @@ class ChannelPoster:
         self.gateway = gateway
         self.settings_of = settings_of
 
-    async def __call__(self, config: GuildConfig, digest: Digest | None, note: str | None) -> int:
+    async def __call__(
+        self,
+        config: GuildConfig,
+        digest: Digest | None,
+        note: str | None,
+        *,
+        nonce_key: str | None = None,
+    ) -> int:
         """Send the digest (or the note) and return how many messages went out."""
         if self.gateway:
             await self.client.wait_until_ready()
@@ -119,10 +126,12 @@ class ChannelPoster:
             messages = styled_digest_messages(digest, style)
         sent = 0
         first: discord.Message | None = None
-        for message in messages:
+        for index, message in enumerate(messages):
             mentions = role_mentions(style) if sent == 0 else NO_MENTIONS
+            # The same nonce for the same slot and message: a retried post is not posted twice.
+            nonce = f"{nonce_key}.{index}" if nonce_key else None
             try:
-                posted = await send_message(channel, message, mentions)
+                posted = await send_message(channel, message, mentions, nonce=nonce)
             except discord.NotFound as exc:
                 raise PostProblem(
                     "The digest channel was deleted. Choose another with /config channel."
@@ -151,13 +160,17 @@ def role_mentions(style: PostSettings | None) -> discord.AllowedMentions:
 
 
 async def send_message(
-    channel: discord.abc.Messageable, message: Message, mentions: discord.AllowedMentions
+    channel: discord.abc.Messageable,
+    message: Message,
+    mentions: discord.AllowedMentions,
+    *,
+    nonce: str | None = None,
 ) -> discord.Message:
     """Post one prepared message with exactly these mentions allowed."""
     if mentions is NO_MENTIONS:
-        return await send_to_channel(channel, message)
+        return await send_to_channel(channel, message, nonce=nonce)
     return await channel.send(
-        content=message.content, embeds=message.embeds, allowed_mentions=mentions
+        content=message.content, embeds=message.embeds, allowed_mentions=mentions, nonce=nonce
     )
 
 

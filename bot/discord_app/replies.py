@@ -49,8 +49,14 @@ async def reply_messages(
         await reply(interaction, message.content, embeds=message.embeds, ephemeral=ephemeral)
 
 
-async def send_to_channel(channel: discord.abc.Messageable, message: Message) -> discord.Message:
-    """Post one prepared message to a channel."""
+async def send_to_channel(
+    channel: discord.abc.Messageable, message: Message, *, nonce: str | None = None
+) -> discord.Message:
+    """Post one prepared message to a channel (with a nonce, Discord enforces it: no repeats)."""
+    if nonce is None:
+        return await channel.send(
+            content=message.content, embeds=message.embeds, allowed_mentions=NO_MENTIONS
+        )
     return await channel.send(
-        content=message.content, embeds=message.embeds, allowed_mentions=NO_MENTIONS
+        content=message.content, embeds=message.embeds, allowed_mentions=NO_MENTIONS, nonce=nonce
     )

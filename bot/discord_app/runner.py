@@ -14,9 +14,11 @@ import discord
 from bot.app import App
 from bot.discord_app.api_base import use_api_base
 from bot.discord_app.bot import BylineBot
+from bot.discord_app.observability import BotObservability
 from bot.discord_app.poster import ChannelPoster
 from bot.domain import SlotOutcome
 from bot.errors import NotConfigured
+from bot.observability.metrics import http_trace_config
 from bot.settings import Settings, discord_token
 
 logger = logging.getLogger(__name__)
@@ -40,22 +42,28 @@ def token_or_exit() -> str | None:
 async def run_bot(app: App, token: str, *, before_start: BotHook | None = None) -> int:
     """Run the bot on an open App until it is stopped; return the process exit code."""
     use_api_base(app.settings.discord.api_base)
-    bot = BylineBot(app.settings, app)
+    bot = BylineBot(app.settings, app, http_trace=http_trace_config(app.metrics, "discord"))
+    bot.tree.metrics = app.metrics  # type: ignore[attr-defined]
+    observability = BotObservability(app, bot, bot.jobs.scheduler)
+    await observability.start()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
     if before_start is not None:
         await before_start(bot)
-    async with bot:
-        try:
-            await bot.start(token)
-        except discord.LoginFailure:
-            print(f"error: {REFUSED}", file=sys.stderr)
-            return 1
-        except discord.PrivilegedIntentsRequired:
-            print("error: Discord refused the bot's intents", file=sys.stderr)
-            return 1
+    try:
+        async with bot:
+            try:
+                await bot.start(token)
+            except discord.LoginFailure:
+                print(f"error: {REFUSED}", file=sys.stderr)
+                return 1
+            except discord.PrivilegedIntentsRequired:
+                print("error: Discord refused the bot's intents", file=sys.stderr)
+                return 1
+    finally:
+        await observability.stop()
     logger.info("bot stopped")
     return 0
 

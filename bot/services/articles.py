@@ -27,6 +27,7 @@ from bot.ingest.fetchers import FetcherHandle
 from bot.ingest.pages import fetch_article
 from bot.ingest.readers import RawArticle, read_file
 from bot.ingest.urls import canonical_url
+from bot.observability.logs import log_context
 from bot.services.common import MAX_URL_CHARS, bounded
 from bot.services.workers import AnalysisWorker
 from bot.settings import Settings
@@ -66,6 +67,9 @@ class ArticleService:
         self.worker = AnalysisWorker(
             db, analyzer, clock or SystemClock(), batch=settings.analysis.workers
         )
+        # Called with every stored or failed article (the bot counts them as metrics).
+        self.ingest_listeners: list[Callable[[IngestOutcome], None]] = []
+        self.analysis_listeners: list[Callable[[IngestOutcome], None]] = []
 
     # ---- ingest ---------------------------------------------------------------------------
 
@@ -118,7 +122,10 @@ class ArticleService:
             stored.id,
             time.perf_counter() - started,
         )
-        return IngestOutcome(raw.origin, stored.status, stored.id, raw.title)
+        outcome = IngestOutcome(raw.origin, stored.status, stored.id, raw.title)
+        for listener in self.ingest_listeners:
+            listener(outcome)
+        return outcome
 
     async def ingest_paths(
         self, paths: list[Path], progress: Callable[[IngestOutcome], None] | None = None
@@ -168,7 +175,11 @@ class ArticleService:
 
     async def analyze_pending(self, limit: int = 500) -> list[IngestOutcome]:
         """Analyse rows other programs inserted with status 'pending' (under a worker lease)."""
-        return await self.worker.run_until_idle(limit)
+        outcomes = await self.worker.run_until_idle(limit)
+        for outcome in outcomes:
+            for listener in self.analysis_listeners:
+                listener(outcome)
+        return outcomes
 
     async def reset_stale_analyzing(self) -> None:
         """Rows whose worker's lease ran out (a crash) go back to 'pending'."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from bot.ingest.fetcher import GuardedFetcher
 from bot.ingest.fetchers import FetcherHandle
 from bot.ingest.pages import ExtractionFailed, article_from_page, fetch_article
 from bot.ingest.probe import parse_in_thread, probe
+from bot.observability.logs import log_context
 from bot.services.articles import ArticleService
 from bot.settings import Settings
 
@@ -70,10 +72,15 @@ class SourcePoller:
         self.fetchers = fetchers
         self.clock = clock
         self._in_flight: set[int] = set()
+        # Called with every poll's outcome (the bot counts them as metrics).
+        self.listeners: list[Callable[[PollOutcome], None]] = []
 
     async def poll(self, source_id: int, *, now: datetime | None = None) -> PollOutcome:
         """Poll one source now (even a disabled one: a manual poll that works re-enables it)."""
-        now = now or self.clock.now()
+        with log_context(source_id=source_id):
+            return await self._poll_one(source_id, now or self.clock.now())
+
+    async def _poll_one(self, source_id: int, now: datetime) -> PollOutcome:
         started = time.perf_counter()
         async with self.db.reader() as session:
             snap = await store.snapshot(session, source_id)
@@ -100,6 +107,8 @@ class SourcePoller:
         finally:
             self._in_flight.discard(source_id)
         outcome = replace(outcome, duration_s=round(time.perf_counter() - started, 3))
+        for listener in self.listeners:
+            listener(outcome)
         logger.info(
             "poll source #%d: %s new=%d stored=%d in %.2fs",
             source_id,

@@ -24,8 +24,6 @@ from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# One server must not turn the bot into an amplifier against some site (RELIABILITY §8).
-MAX_SOURCES_PER_GUILD = 50
 REMOVED_FROM_CONFIG = "removed from config.toml"
 
 
@@ -59,13 +57,9 @@ class SourceService:
         text, canonical = checked_url(url, self.settings.fetch.allow_hosts)
         async with self.db.reader() as session:
             await _refuse_duplicate(session, guild_id, canonical)
-            if (
-                guild_id is not None
-                and await store.count_for_guild(session, guild_id) >= MAX_SOURCES_PER_GUILD
-            ):
-                raise InvalidInput(
-                    f"this server already has {MAX_SOURCES_PER_GUILD} sources; remove one first"
-                )
+            cap = self.settings.sources.max_per_guild
+            if guild_id is not None and await store.count_for_guild(session, guild_id) >= cap:
+                raise InvalidInput(f"this server already has {cap} sources; remove one first")
         # The network check runs before the write transaction opens, never inside it.
         found = await probe(await self.fetchers.get(), text)
         try:

@@ -182,7 +182,7 @@ async def test_digest_now_while_another_run_is_posting_says_so_and_posts_nothing
     release, posting = asyncio.Event(), asyncio.Event()
     posted: list[int] = []
 
-    async def slow_poster(config: Any, _digest: Any, _note: Any) -> int:
+    async def slow_poster(config: Any, _digest: Any, _note: Any, **_kw: Any) -> int:
         posted.append(config.guild_id)
         posting.set()
         await release.wait()

@@ -7,7 +7,7 @@ import pytest
 from bot.app import App
 from bot.errors import FetchRefused, InvalidInput, NotFound, SourceUnavailable
 from bot.scheduling.intervals import MIN_EVERY_S, format_every, parse_every
-from tests.site import Site, story
+from tests.site import MakeApp, Site, story
 
 
 @pytest.mark.parametrize(
@@ -119,3 +119,15 @@ async def test_a_server_cannot_remove_a_global_source(site: Site, app: App) -> N
     with pytest.raises(InvalidInput, match="global"):
         await app.sources.remove(glob.id, guild_id=1)
     assert len(await app.sources.for_guild(guild_id=None)) == 1
+
+
+async def test_a_server_cannot_pass_sources_max_per_guild(
+    site: Site, make_app: MakeApp
+) -> None:
+    app = await make_app(sources={"max_per_guild": 2})
+    await app.sources.add(site.feed("/a.xml", "rss20", []), guild_id=1)
+    await app.sources.add(site.feed("/b.xml", "rss20", []), guild_id=1)
+    with pytest.raises(InvalidInput, match="already has 2 sources; remove one first"):
+        await app.sources.add(site.feed("/c.xml", "rss20", []), guild_id=1)
+    # Another server, and the global list, have their own room.
+    await app.sources.add(site.feed("/c.xml", "rss20", []), guild_id=2)

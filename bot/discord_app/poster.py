@@ -169,6 +169,10 @@ async def send_message(
     """Post one prepared message with exactly these mentions allowed."""
     if mentions is NO_MENTIONS:
         return await send_to_channel(channel, message, nonce=nonce)
+    if nonce is None:
+        return await channel.send(
+            content=message.content, embeds=message.embeds, allowed_mentions=mentions
+        )
     return await channel.send(
         content=message.content, embeds=message.embeds, allowed_mentions=mentions, nonce=nonce
     )

@@ -299,7 +299,7 @@ class DigestService:
                     reserved = await digest_slots.reserved_count(session, slot_id)
             if reserved:
                 digest = await self.build(guild_id, reserved_by_slot=slot_id, unposted_only=False)
-                dropped = []
+                dropped: list[DroppedArticle] = []
             else:
                 digest, dropped = await self.preview(guild_id, unposted_only=True)
             article_ids = digest_article_ids(digest)

@@ -13,7 +13,7 @@ from typing import Any
 from bot.domain import Digest, GuildConfig
 from bot.services.digests import holder_is_dead
 from tests.clock import FrozenClock
-from tests.scheduling.conftest import RecordingPoster
+from tests.store_fixtures import RecordingPoster
 
 GUILD = 4242
 CHANNEL = 777

@@ -121,9 +121,7 @@ async def test_a_server_cannot_remove_a_global_source(site: Site, app: App) -> N
     assert len(await app.sources.for_guild(guild_id=None)) == 1
 
 
-async def test_a_server_cannot_pass_sources_max_per_guild(
-    site: Site, make_app: MakeApp
-) -> None:
+async def test_a_server_cannot_pass_sources_max_per_guild(site: Site, make_app: MakeApp) -> None:
     app = await make_app(sources={"max_per_guild": 2})
     await app.sources.add(site.feed("/a.xml", "rss20", []), guild_id=1)
     await app.sources.add(site.feed("/b.xml", "rss20", []), guild_id=1)

@@ -1,7 +1,7 @@
 """article links, copy signatures and LSH bands, stories; existing articles backfilled
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from bot.db.links import link_key
 from bot.stories.copies import signature
 
 revision = "0006"
-down_revision = "0002"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

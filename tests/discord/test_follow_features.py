@@ -62,7 +62,8 @@ async def launch(
 
 
 async def logged(bot: BotProcess, marker: str, count: int = 1) -> None:
-    for _ in range(400):
+    # A generous ceiling, not a speed requirement: two bots starting on a busy machine.
+    for _ in range(2400):
         if bot.output().count(marker) >= count:
             return
         await asyncio.sleep(0.05)
@@ -82,7 +83,7 @@ async def command(
     )
     callback = await fake.wait_for_callback(interaction)
     if callback["type"] == 5:
-        original = await fake.wait_for_original(interaction, edited=True, timeout_s=30)
+        original = await fake.wait_for_original(interaction, edited=True, timeout_s=120)
         return interaction, {**original.data, "flags": original.data.get("flags", 0)}
     return interaction, callback["data"]
 
@@ -116,7 +117,7 @@ async def test_follow_alerts_are_sent_once_across_a_restart(
     await follow_in_store(tmp_path, std.guild.id, "Matthew Pottinger", std.news.id)
     bot = await launch(fake, tmp_path, std.guild.id)
     try:
-        await fake.wait_for_message(std.news.id, timeout_s=30)
+        await fake.wait_for_message(std.news.id, timeout_s=120)
         await logged(bot, "follow alerts: first run done")
     finally:
         await bot.stop()
@@ -147,7 +148,7 @@ async def test_two_bot_processes_send_each_follow_alert_once(
             logged(one, "follow alerts: first run done"),
             logged(two, "follow alerts: first run done"),
         )
-        await fake.wait_for_message(std.news.id, timeout_s=30)
+        await fake.wait_for_message(std.news.id, timeout_s=120)
     finally:
         await asyncio.gather(one.stop(), two.stop())
     alerts = alert_messages(fake, std.news.id)

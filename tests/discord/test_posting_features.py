@@ -90,13 +90,14 @@ async def command(
     )
     callback = await w.fake.wait_for_callback(interaction)
     if callback["type"] == 5:
-        original = await w.fake.wait_for_original(interaction, edited=True, timeout_s=30)
+        original = await w.fake.wait_for_original(interaction, edited=True, timeout_s=120)
         return interaction, {**original.data, "flags": original.data.get("flags", 0)}
     return interaction, callback["data"]
 
 
 async def logged(w: World, marker: str, count: int = 1) -> None:
-    for _ in range(400):
+    # A generous ceiling, not a speed requirement.
+    for _ in range(2400):
         if w.bot.output().count(marker) >= count:
             return
         await asyncio.sleep(0.05)
@@ -132,7 +133,7 @@ async def test_follow_add_posts_an_alert_with_the_quote_and_list_remove(world: W
         user=world.admin,
     )
     assert "Following **Matthew Pottinger**" in added["content"]
-    [alert] = await world.fake.wait_for_message(news, timeout_s=30)
+    [alert] = await world.fake.wait_for_message(news, timeout_s=120)
     assert alert.content.startswith("**New on Matthew Pottinger**")
     assert "Air Force One" in all_text(dict(alert.data))
     assert alert.allowed_mentions == {"parse": []}
@@ -150,7 +151,7 @@ async def test_follow_me_by_dm_and_a_closed_dm_disables_the_follow_once(world: W
     _, answer = await command(world, "follow me", {"person": "Kim Jong Un"}, user=world.admin)
     assert "by DM" in answer["content"]
     admin_dm = world.fake.world.dm_channel(world.admin).id
-    [dm] = await world.fake.wait_for_message(admin_dm, timeout_s=30)
+    [dm] = await world.fake.wait_for_message(admin_dm, timeout_s=120)
     assert "Kim Jong Un" in dm.content and dm.allowed_mentions == {"parse": []}
     world.fake.close_dms(world.member)
     await command(world, "follow me", {"person": "Kim Jong Un"}, user=world.member)

@@ -60,7 +60,7 @@ async def test_sync_registers_commands_globally_or_on_one_server(
         )
         out, err = await asyncio.wait_for(process.communicate(), 60)
         assert process.returncode == 0, err.decode()
-        assert "synced 8 commands" in out.decode()
+        assert "synced 9 commands" in out.decode()  # with /follow
         assert FAKE_TOKEN not in out.decode() + err.decode()
         names = {c["name"] for c in fake_discord.guild_commands(scope)}
         assert {"who", "config", "digest", "status"} <= names

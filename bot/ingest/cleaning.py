@@ -96,8 +96,10 @@ def drop_trailers(paragraphs: list[str]) -> list[str]:
         kept.append(paragraph)
     if cut < len(paragraphs):
         kept = [p for p in paragraphs[:cut] if not is_trailer(p)]
-    while len(kept) > 1 and len(kept[-1]) <= 300 and (
-        _TAIL_PROMO.match(kept[-1].strip()) or _is_link_bullet(kept[-1])
+    while (
+        len(kept) > 1
+        and len(kept[-1]) <= 300
+        and (_TAIL_PROMO.match(kept[-1].strip()) or _is_link_bullet(kept[-1]))
     ):
         kept.pop()
     return kept

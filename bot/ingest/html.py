@@ -41,18 +41,19 @@ def _paragraphs(text: str) -> str:
     return "\n\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
-def _extract(html: str, url: str | None, **mode: bool) -> ExtractedPage | None:
+def _extract(html: str, url: str | None, *, recall: bool) -> ExtractedPage | None:
     import trafilatura
 
     document = trafilatura.bare_extraction(
         html,
         url=url,
+        favor_precision=not recall,
+        favor_recall=recall,
         include_comments=False,
         # Some pages (sports standings, older CMS layouts) hold the whole article in <table>s;
         # without tables trafilatura returns nothing or half of them (benchmark F1 0.957 -> 0.966).
         include_tables=True,
         with_metadata=True,
-        **mode,
     )
     if document is None:
         return None
@@ -80,10 +81,10 @@ def extract_html(html: str, url: str | None = None) -> ExtractedPage | None:
     Precision mode first; when what it keeps is boilerplate or far less prose than the page
     holds (a reprint notice and a link, one paragraph of a long story), recall mode and then
     trafilatura's baseline are tried, and the text that reads most like an article is kept."""
-    page = _extract(html, url, favor_precision=True)
+    page = _extract(html, url, recall=False)
     found = prose_words(page.text) if page is not None else 0
     alternatives: list[str] = []
-    recall = _extract(html, url, favor_recall=True)
+    recall = _extract(html, url, recall=True)
     if recall is not None:
         alternatives.append(recall.text)
         if page is None:

@@ -90,3 +90,47 @@ def test_a_sentence_that_mentions_sharing_is_not_boilerplate() -> None:
 
 def test_invisible_and_control_characters_are_removed_but_text_is_nfc() -> None:
     assert clean_text("Jose\u0301 said ev\u200ber\u0000ything") == "José said everything"
+
+
+def test_a_headline_repeated_at_the_top_of_the_body_is_removed() -> None:
+    title = "Browns player on fight with Garrett: He asked for it"
+    raw = "Browns player on fight with Garrett:\n\nHe asked for it\n\nOne member of the defense spoke."
+    assert clean_with_hints(raw, title)[0] == "One member of the defense spoke."
+
+
+@pytest.mark.parametrize(
+    "trailer",
+    [
+        "(Reporting by Greg Roe, Joshua Lane; editing by Martin Howe.)",
+        "Fox News' Jessica Napp contributed to this report.",
+        "Contributing: Kristine Phelps",
+        "Additional reporting by Joseph Hale",
+        "Reach the reporters at news@example.com.",
+        "Email Tariq Mann at tmann@example.com or follow him @tmann.",
+        "[Related: Five things to know about the vote]",
+        "Originally published on Live Science.",
+        "Follow NBC Latino on Facebook, Twitter and Instagram.",
+        "Pick Six Newsletter",
+    ],
+)
+def test_credit_lines_and_promotions_are_removed(trailer: str) -> None:
+    raw = f"The council voted on Tuesday to approve the plan.\n\n{trailer}"
+    assert clean_with_hints(raw)[0] == "The council voted on Tuesday to approve the plan."
+
+
+def test_promo_lines_after_a_closing_trailer_go_too_but_lists_in_the_story_stay() -> None:
+    raw = (
+        "The council voted on Tuesday.\n\n- England (Group A): 10th appearance\n\n"
+        "Pick Six Newsletter\n\nGet the day's big stories and fun stuff you love."
+    )
+    assert clean_with_hints(raw)[0] == (
+        "The council voted on Tuesday.\n\n- England (Group A): 10th appearance"
+    )
+
+
+def test_related_link_bullets_closing_the_story_are_removed() -> None:
+    raw = (
+        "NASA picked five companies.\n\n- Moon Rush: Private Lunar Lander Plans\n\n"
+        "- Here's Where Commercial Landers Will Land on the Moon"
+    )
+    assert clean_with_hints(raw)[0] == "NASA picked five companies."

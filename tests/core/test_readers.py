@@ -114,3 +114,11 @@ def test_directories_and_globs_expand_to_supported_files(tmp_path: Path) -> None
     assert [p.name for p in expand_inputs([str(tmp_path / "*.txt")])] == ["a.txt"]
     with pytest.raises(InvalidInput, match="no files match"):
         expand_inputs([str(tmp_path / "*.md")])
+
+
+def test_prose_words_count_sentences_not_menus_or_links() -> None:
+    from bot.ingest.html import prose_words
+
+    text = "Home\n\nNews | Sport | Weather\n\nThe council voted on Tuesday to approve the new plan."
+    assert prose_words(text) == 10
+    assert prose_words("Reprinted with permission.\n\nhttps://example.com/story") == 0

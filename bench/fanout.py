@@ -107,8 +107,8 @@ async def measure(servers: int, *, paced: bool = True, posting_only: bool = Fals
                 bot.pacer.limit = 1_000_000
             task = asyncio.create_task(bot.start(TOKEN))
             try:
-                await fake.wait_until(bot.is_ready, 120.0, "the bot's on_ready")
-                await fake.wait_until(lambda: bot._catch_up_task and bot._catch_up_task.done(), 120)
+                await fake.wait_until(bot.is_ready, 900.0, "the bot's on_ready")
+                await fake.wait_until(lambda: bot._catch_up_task and bot._catch_up_task.done(), 900)
                 before = len(fake.ratelimits.hits)
                 clock.set(AT_NINE)
                 started = time.perf_counter()

@@ -26,6 +26,25 @@ _FIRST = ["Amara", "Tomas", "Ingrid", "Rafael", "Mei", "Oskar", "Leila", "Jonas"
 _LAST = ["Okafor", "Lindqvist", "Moreau", "Castillo", "Tanaka", "Brandt", "Haddad", "Novak"]
 _PLACES = ["Riverton", "Lakeshore", "Port Alden", "Millbrook", "Eastfield", "Granite Falls"]
 _TOPICS = ["water treatment plant", "bus network", "library expansion", "flood barrier", "bridge"]
+# Words for a paragraph of its own in every story: the stories share a template, and without
+# text of their own they would be near-duplicates (copies) of one another.
+_WORDS = (
+    "budget harbor school tax rail road park clinic market farm river museum station bakery "
+    "ferry tunnel garden stadium hospital college factory airport canal orchard theater chapel "
+    "warehouse pier reservoir hotel courthouse lighthouse quarry vineyard depot arena plaza "
+    "parade festival concert auction lottery election strike drought storm flood harvest"
+).split()
+
+
+def _own_paragraph(n: int) -> str:
+    import random
+
+    rng = random.Random(f"story-{n}")
+    return (
+        "Residents mentioned "
+        + " and ".join(" ".join(rng.sample(_WORDS, 3)) for _ in range(40))
+        + " among their concerns."
+    )
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,7 @@ def story(n: int, *, title: str | None = None) -> Story:
         f"next spring, according to the council's own estimates published in {place}.",
         f"Opponents argued that the money should go to schools instead. {surname} said the "
         "council would hold three public meetings before the first contract is signed.",
+        _own_paragraph(n),
     )
     return Story(
         n=n,

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
 from bot.stories.text import shingles
 
@@ -44,6 +43,8 @@ MIN_SHINGLES = 25
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     # Generating the permutations is most of the cost of a MinHash object; they depend only
     # on the seed, so every signature shares one pair.
+    from datasketch import MinHash
+
     perms: tuple[np.ndarray, np.ndarray] = MinHash(
         num_perm=NUM_PERM, seed=SEED, scheme=SCHEME
     ).permutations
@@ -93,6 +94,10 @@ class Signature:
 
 def signature_of_shingles(items: set[str]) -> Signature:
     """The signature of a set of shingles."""
+    # Imported on first use: the datasketch package imports scipy (seconds on a busy machine),
+    # which the bot's start-up and the CLI's other commands should not wait for.
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
     if items:
         minhash.update_batch([s.encode("utf-8") for s in items])

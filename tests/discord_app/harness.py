@@ -8,9 +8,11 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tests.discord.conftest import FAKE_TOKEN
 from tests.discord.fake import FakeDiscord
@@ -180,7 +182,7 @@ async def start_bot(
     return bot
 
 
-def all_text(message_data: dict) -> str:  # type: ignore[type-arg]
+def all_text(message_data: Mapping[str, Any]) -> str:
     """Content plus every embed string of a message payload, for searching."""
     parts = [message_data.get("content") or ""]
     for embed in message_data.get("embeds") or []:

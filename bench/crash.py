@@ -276,7 +276,7 @@ def _digest_findings(fake: FakeDiscord, channels: dict[int, int], db: Path) -> t
     """(duplicates, losses): posted articles seen in more than one message, or in none."""
     duplicates = losses = 0
     for guild_id, channel_id in channels.items():
-        texts = [_words(all_text(dict(m.data))) for m in fake.channel_messages(channel_id)]
+        texts = [_words(all_text(m.data)) for m in fake.channel_messages(channel_id)]
         titles = _query(
             db,
             "SELECT a.title FROM digest_articles d JOIN articles a ON a.id = d.article_id "

@@ -23,3 +23,16 @@ from bot.db.dialect import fts_ddl  # noqa: E402
 fts_ddl
 # Read by the feed benchmark and tests: how many items a feed had before the cap.
 _.total_items
+# Rows and records kept for operators, --json output and the tests.
+_.added_at
+_.joined_at
+_.person_ids
+_.first_at
+_.last_at
+_.renders
+# google-re2 options set by name.
+_.max_mem
+_.case_sensitive
+_.log_errors
+# Part of the metrics API (a timer for any block; tested).
+_.time_command

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from datetime import datetime
 from pathlib import Path
 
 from bot.analysis.nlp import load_model
@@ -17,7 +18,7 @@ from bot.settings import AnalysisSettings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def corpus() -> list[tuple[str, object, dict[str, str]]]:
+def corpus() -> list[tuple[str, datetime | None, dict[str, str]]]:
     """Clean texts of the gold articles and the samples."""
     items = []
     for path in sorted(

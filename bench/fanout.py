@@ -147,7 +147,8 @@ def table(rows: list[FanoutRow]) -> str:
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r.mode:<13} {r.servers:>8} {'on' if r.paced else 'off':>7} {r.posted:>7} {r.messages:>9} "
+            f"{r.mode:<13} {r.servers:>8} {'on' if r.paced else 'off':>7} {r.posted:>7}"
+            f" {r.messages:>9} "
             f"{r.seconds:>8.1f} {r.per_s:>7.1f} {r.per_s / DISCORD_GLOBAL_PER_S:>8.0%} "
             f"{r.global_429:>10} {r.route_429:>9}"
         )

@@ -1,4 +1,4 @@
-"""Interaction latency and the bot's memory: slash commands at a steady rate through the fake Discord.
+"""Interaction latency and the bot's memory: slash commands at a steady rate via the fake Discord.
 
 The production bot (`python -m bot run`) runs as a subprocess against the fake Discord, over a
 store of analysed articles (the gold set ingested here, or `--store` a SQLite file, e.g. one

@@ -207,7 +207,8 @@ async def _article_count(url: str) -> int:
 def table(timings: list[Timing], articles: int, backend: str) -> str:
     """The timings as a Markdown table."""
     lines = [
-        f"| operation ({backend}, {articles:,} articles) | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms |",
+        f"| operation ({backend}, {articles:,} articles) "
+        "| p50 ms | p99 ms | CPU p50 ms | CPU p99 ms |",
         "|---|---:|---:|---:|---:|",
     ]
     lines += [

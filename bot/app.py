@@ -20,8 +20,8 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.analysis.worker import Analyzer
-    from bot.observability.metrics import Metrics
     from bot.ingest.fetchers import FetcherHandle
+    from bot.observability.metrics import Metrics
     from bot.services.articles import ArticleService
     from bot.services.charts import ChartService
     from bot.services.digests import DigestService
@@ -90,9 +90,8 @@ class App:
     @cached_property
     def digests(self) -> DigestService:
         """Building and posting digests exactly once per slot."""
-        from bot.services.digests import DigestService
-
         from bot.observability.wiring import count_digest
+        from bot.services.digests import DigestService
 
         service = DigestService(self.settings, self.db, self.guilds, self.clock, self.filters)
         service.outcome_listeners.append(lambda o: count_digest(self.metrics, o))
@@ -124,9 +123,8 @@ class App:
     @cached_property
     def articles(self) -> ArticleService:
         """Ingest, search and read articles."""
-        from bot.services.articles import ArticleService
-
         from bot.observability.wiring import count_analysis, count_ingest
+        from bot.services.articles import ArticleService
 
         service = ArticleService(self.settings, self.db, self.analyzer, self.fetchers)
         service.ingest_listeners.append(lambda o: count_ingest(self.metrics, o))
@@ -136,9 +134,8 @@ class App:
     @cached_property
     def sources(self) -> SourceService:
         """Feeds and pages polled for articles."""
-        from bot.services.sources import SourceService
-
         from bot.observability.wiring import count_poll
+        from bot.services.sources import SourceService
 
         service = SourceService(self.settings, self.db, self.articles, self.fetchers, self.clock)
         service.poller.listeners.append(lambda o: count_poll(self.metrics, o))

@@ -138,7 +138,8 @@ class FilterSet:
             if item.rule.kind == FilterKind.MIN_QUOTES and facts.quote_count < int(item.rule.value):
                 return FilterVerdict(
                     False,
-                    f"rule #{item.rule.id}: {facts.quote_count} quotes, fewer than {item.rule.value}",
+                    f"rule #{item.rule.id}: {facts.quote_count} quotes, "
+                    f"fewer than {item.rule.value}",
                 )
         includes = [
             c

@@ -91,7 +91,8 @@ class Clusterer:
                 if longer[-len(shorter) :] == shorter and (
                     len(shorter) >= 2 or shorter[0] in PARTICLES
                 ):
-                    # "Hawk Sawyer" is "Kathleen Hawk Sawyer"; "van der Berg" is "Ludwig van der Berg".
+                    # "Hawk Sawyer" is "Kathleen Hawk Sawyer";
+                    # "van der Berg" is "Ludwig van der Berg".
                     target = ci
                     break
             if target < 0 and mention.weak:

@@ -34,7 +34,7 @@ def is_point_in_time(phrase: str) -> bool:
     )
 
 
-def resolve_date(
+def resolve_date(  # noqa: C901
     phrase: str, published: datetime | None, *, future: bool = False
 ) -> tuple[date | None, date | None]:
     """Return (start, end) for a date phrase; (None, None) when it cannot be resolved."""

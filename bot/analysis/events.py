@@ -98,19 +98,6 @@ def _entity_text(tok: Token) -> str:
     return str(tok.text)
 
 
-def _date_for(trigger: Token, sent: Span) -> Span | None:
-    """The DATE entity of the trigger's phrase, else the sentence's only date."""
-    subtree = {t.i for t in trigger.subtree}
-    head = trigger.head if trigger.pos_ != "VERB" else trigger
-    head_tree = {t.i for t in head.subtree}
-    dates = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and is_point_in_time(e.text)]
-    for group in (subtree, head_tree):
-        for ent in dates:
-            if ent.start in group:
-                return ent
-    return dates[0] if len(dates) == 1 else None
-
-
 def _name(trigger: Token, place: str | None) -> str:
     """'second summit in Hanoi': modifiers + head word + place."""
     mods = [
@@ -128,7 +115,7 @@ def _name(trigger: Token, place: str | None) -> str:
     return name
 
 
-def _people(doc: Doc, people: PersonIndex, sent: Span) -> list[str]:
+def _people(doc: Doc, people: PersonIndex, sent: Span) -> list[str]:  # noqa: ARG001
     names = []
     for ci in people.clusters_in(sent.start_char, sent.end_char):
         name = people.name_of(ci)
@@ -449,7 +436,7 @@ def _fill_places(doc: Doc, events: list[EventResult]) -> None:
             event.where = dateline or main
 
 
-def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) -> list[EventResult]:
+def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) -> list[EventResult]:  # noqa: C901 (one ordered list of the ways news writes this)
     """Events of an article, one per real-world event."""
     found: list[EventResult] = []
     from_verb: set[int] = set()  # indexes into found of events named from a clause

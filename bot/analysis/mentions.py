@@ -95,12 +95,6 @@ def core_words(words: list[str]) -> list[str]:
     return core
 
 
-def surname_of(words: list[str]) -> str:
-    """The lowercased surname of a name's words."""
-    core = core_words(words)
-    return core[-1].lower()
-
-
 def first_compatible(a: str, b: str) -> bool:
     """'John' ~ 'John'; 'J.' ~ 'John'; 'J.R.' ~ 'John'."""
     a_, b_ = a.lower().rstrip("."), b.lower().rstrip(".")
@@ -307,7 +301,7 @@ class MentionFinder:
             return
         self.mentions.append(mention)
 
-    def collect(self) -> list[Mention]:
+    def collect(self) -> list[Mention]:  # noqa: C901 (one ordered list of the ways news writes this)
         """Collect every person mention of the doc, in text order."""
         doc = self.doc
         label_counts: dict[str, dict[str, int]] = {}

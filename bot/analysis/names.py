@@ -62,11 +62,14 @@ NON_PERSON_NEXT: frozenset[str] = frozenset(
     """
     & academy act administration airlines airport airways arena ave ave. avenue award awards
     bank bay beach bee blvd boulevard bridge bros bros. brothers building canal capital center
-    centre chronicle city clinic co co. college courant company corp corp. corporation county creek cup dam
+    centre chronicle city clinic co co. college courant company corp corp. corporation county
+    creek cup dam
     disease district doctrine drive effect empire falls field films forest foundation
-    examiner freeway fund gazette globe group guardian gulf hall heights herald highway holdings hospital inc inc. institute island
+    examiner freeway fund gazette globe group guardian gulf hall heights herald highway holdings
+    hospital inc inc. institute island
     inquirer islands journal kingdom labs lake lane law library medal media memorial motor motors
-    mountain museum news observer ocean parish park partners peninsula pictures plan plaza post press
+    mountain museum news observer ocean parish park partners peninsula pictures plan plaza post
+    press
     prize rd records republic reservoir river road rule school sea square st. stadium state
     station strait street studios syndrome systems technologies times tower town township
     trophy trust tunnel university valley village way

@@ -30,7 +30,7 @@ class ProfileBuilder:
         self.token_cluster: dict[int, int] = {}
         self.references: list[tuple[int, int]] = []  # (char offset, person)
 
-    def describe(self) -> None:
+    def describe(self) -> None:  # noqa: C901 (one ordered list of the ways news writes this)
         """Forms, titles, descriptions and spans of each person; which tokens name whom."""
         doc = self.doc
         for mention in self.mentions:

@@ -274,7 +274,8 @@ class QuoteAttributor:
                     inside[0] <= child.idx < inside[1]
                 ):
                     return self._resolve_subject(child)
-            # "X praised the bill and said ...", "X ..., calling it '...'": the subject is the head's
+            # "X praised the bill and said ...", "X ..., calling it '...'":
+            # the subject is the head's
             if node.dep_ in {"conj", "xcomp", "advcl", "pcomp"} and node.head.i != node.i:
                 node = node.head
             else:
@@ -315,7 +316,10 @@ class QuoteAttributor:
         return ci, phrase[:300], True
 
     def _governing_verb(
-        self, tokens: list[Token], inside: tuple[int, int], limit: tuple[int, int]
+        self,
+        tokens: list[Token],
+        inside: tuple[int, int],  # noqa: ARG002
+        limit: tuple[int, int],
     ) -> Token | None:
         """Walk up from the quote to the nearest verb outside it that has a subject."""
         inside_ids = {t.i for t in tokens}
@@ -491,7 +495,7 @@ def _inherit(span: _Span, source: _Span) -> None:
     span.organization = source.organization
 
 
-def extract_quotes(doc: Doc, people: PersonIndex) -> list[QuoteResult]:
+def extract_quotes(doc: Doc, people: PersonIndex) -> list[QuoteResult]:  # noqa: C901 (one ordered list of the ways news writes this)
     """Find every quote in the doc and its speaker (None when unknown)."""
     text = doc.text
     spans = [s for s in find_spans(text) if not _is_scare_quote(text, s)]
@@ -582,7 +586,11 @@ def _continued_piece(span: _Span, spans: list[_Span]) -> _Span | None:
     return candidates[-1] if candidates else None
 
 
-def _is_bare_quote_paragraph(text: str, bounds: tuple[int, int], span: _Span) -> bool:
+def _is_bare_quote_paragraph(
+    text: str,
+    bounds: tuple[int, int],
+    span: _Span,  # noqa: ARG001
+) -> bool:
     """A paragraph made only of quotes carries no attribution of its own."""
     paragraph = text[bounds[0] : bounds[1]]
     outside = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", "", paragraph)

@@ -87,13 +87,6 @@ class Analyzer:
                 )
             )
 
-    def check_model(self) -> None:
-        """Raise ModelMissing now if the configured model cannot load."""
-        import importlib.util
-
-        if importlib.util.find_spec(self.model) is None:
-            load_model(self.model)
-
     async def analyze(
         self, text: str, published_at: datetime | None = None, hints: dict[str, str] | None = None
     ) -> Analysis:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from bot.cli.context import run_with_app, settings_for
+from bot.cli.context import settings_for
 from bot.errors import InvalidInput
 from bot.settings import DiscordSettings, Settings
 
 if TYPE_CHECKING:
-    from bot.app import App
+    pass
 
 
 def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -360,6 +360,7 @@ async def claim_pending(
     owner: str = "",
     now: datetime | None = None,
     lease: timedelta = timedelta(minutes=2),
+    max_attempts: int = MAX_ANALYSIS_ATTEMPTS,
 ) -> list[PendingArticle]:
     """Lease up to limit pending (or abandoned) articles to owner and return them.
 
@@ -379,7 +380,7 @@ async def claim_pending(
     )
     claimed = []
     for article in rows:
-        if article.analysis_attempts >= MAX_ANALYSIS_ATTEMPTS:
+        if article.analysis_attempts >= max_attempts:
             article.status = ArticleStatus.FAILED
             article.error = (
                 f"analysis stopped {article.analysis_attempts} times without finishing "
@@ -391,6 +392,7 @@ async def claim_pending(
         article.lease_owner = owner
         article.lease_expires_at = now + lease
         article.analysis_attempts += 1
+        article.attempts = (article.attempts or 0) + 1
         claimed.append(
             PendingArticle(
                 article.id,
@@ -399,7 +401,7 @@ async def claim_pending(
                 article.clean_text,
                 article.published_at,
                 article.url,
-                article.analysis_attempts,
+                article.attempts,
             )
         )
     await session.flush()

@@ -66,8 +66,10 @@ def search_upgrade_ddl(dialect: str) -> list[str]:
     if dialect == "sqlite":
         return [SQLITE_FTS_DROP, *_sqlite_search_ddl()]
     return [
-        f"CREATE INDEX IF NOT EXISTS ix_events_fts ON events USING gin ({_PG_EVENTS_TSV.format(t='')})",
-        f"CREATE INDEX IF NOT EXISTS ix_articles_title_fts ON articles USING gin ({_PG_TITLE_TSV.format(t='')})",
+        "CREATE INDEX IF NOT EXISTS ix_events_fts ON events USING gin "
+        f"({_PG_EVENTS_TSV.format(t='')})",
+        "CREATE INDEX IF NOT EXISTS ix_articles_title_fts ON articles USING gin "
+        f"({_PG_TITLE_TSV.format(t='')})",
     ]
 
 

@@ -1,4 +1,4 @@
-"""Where each article was published, and the copy index: the repository behind bot/stories/copies.py.
+"""Where each article was published, and the copy index behind bot/stories/copies.py.
 
 An article row holds one text; `article_links` holds every place it was published (its own link
 and each copy's). `article_signatures` and `article_bands` are the LSH index of copies. Never

@@ -1,4 +1,4 @@
-"""Send follow alerts to a channel or a member's DMs, turning Discord's refusals into domain errors."""
+"""Send follow alerts to a channel or a member's DMs; Discord's refusals become domain errors."""
 
 from __future__ import annotations
 

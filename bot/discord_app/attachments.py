@@ -23,7 +23,7 @@ def chart_file(chart: Chart) -> discord.File:
 async def answer_with_chart(
     interaction: discord.Interaction, embed: discord.Embed, chart: Chart | None
 ) -> None:
-    """Replace a deferred answer with the embed, showing the chart as its image when there is one."""
+    """Replace a deferred answer with the embed, the chart as its image when there is one."""
     if chart is None:
         await interaction.edit_original_response(embeds=[embed], allowed_mentions=NO_MENTIONS)
         return

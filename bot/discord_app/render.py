@@ -17,7 +17,6 @@ from datetime import datetime
 import discord
 
 from bot.domain import (
-    AlertOutcome,
     ArticleDetail,
     ArticleRef,
     Digest,
@@ -689,12 +688,4 @@ def post_settings_text(style: PostSettings) -> str:
     return (
         f"Digests are posted in the **{style.style}** style with up to {style.max_people} people "
         f"per article, pinging {ping}, with {thread}."
-    )
-
-
-def alerts_text(outcome: AlertOutcome) -> str:
-    """One line about an alerts run (for logs and the CLI)."""
-    return (
-        f"{outcome.sent} sent, {outcome.failed} failed, {outcome.filtered} filtered, "
-        f"{outcome.paused} paused"
     )

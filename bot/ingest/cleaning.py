@@ -50,7 +50,8 @@ _TRAILER = re.compile(
       | \[\s*(?:related|read\s+more|see\s+also|more)\s*:.{1,200}\]
       | (?:see|read)\s+also\s*:.{0,200}
       | source\s*:\s*.{2,80}
-      | (?:this\s+(?:article|story)\s+(?:was\s+)?)?originally\s+published\s+(?:on|by|at|in)\s.{2,160}
+      | (?:this\s+(?:article|story)\s+(?:was\s+)?)?
+        originally\s+published\s+(?:on|by|at|in)\s.{2,160}
       | editor['\u2019]?s\s+note\s*:.{2,300}
       | like\s+this\s+story\?.{0,120} | comments?
       | (?:by|analysis\s+by)\s+[A-Z][\w.'\u2019-]+(?:\s+[A-Z][\w.'\u2019-]+){0,3}

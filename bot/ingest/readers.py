@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ def parse_datetime(value: Any) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            import dateparser  # type: ignore[import-untyped]
+            import dateparser  # type: ignore[import-untyped, unused-ignore]
 
             parsed = dateparser.parse(text, settings={"RETURN_AS_TIMEZONE_AWARE": False})
         if parsed is None:
@@ -227,8 +227,3 @@ def read_file(path: Path) -> list[RawArticle]:
             raise InvalidInput(f"{origin} holds no articles")
         return articles
     return [parse_plain_text(text, origin)]
-
-
-def with_origin(article: RawArticle, origin: str) -> RawArticle:
-    """Return the article with another origin label."""
-    return replace(article, origin=origin)

@@ -27,7 +27,6 @@ from bot.ingest.fetchers import FetcherHandle
 from bot.ingest.pages import fetch_article
 from bot.ingest.readers import RawArticle, read_file
 from bot.ingest.urls import canonical_url
-from bot.observability.logs import log_context
 from bot.services.common import MAX_URL_CHARS, bounded
 from bot.services.workers import AnalysisWorker
 from bot.settings import Settings
@@ -65,7 +64,11 @@ class ArticleService:
         # Pending rows go through the same leased claims as `byline worker` processes, so the
         # bot's own pending job and workers on other machines never analyse one row twice.
         self.worker = AnalysisWorker(
-            db, analyzer, clock or SystemClock(), batch=settings.analysis.workers
+            db,
+            analyzer,
+            clock or SystemClock(),
+            batch=settings.analysis.workers,
+            max_attempts=settings.analysis.max_attempts,
         )
         # Called with every stored or failed article (the bot counts them as metrics).
         self.ingest_listeners: list[Callable[[IngestOutcome], None]] = []

@@ -69,6 +69,7 @@ class AnalysisWorker:
         lease: timedelta = DEFAULT_LEASE,
         batch: int = 1,
         renew_every_s: float | None = None,
+        max_attempts: int = article_store.MAX_ANALYSIS_ATTEMPTS,
     ) -> None:
         self.db = db
         self.analyzer = analyzer
@@ -76,6 +77,8 @@ class AnalysisWorker:
         self.owner = owner or worker_name()
         self.lease = lease
         self.batch = max(1, batch)
+        # Stopped starts (the worker or its analysis process died) before an article fails.
+        self.max_attempts = max_attempts
         # Three renewals per lease: one late renewal (a slow database) does not lose it.
         self.renew_every_s = renew_every_s or lease.total_seconds() / 3
         self._in_flight: set[int] = set()
@@ -87,7 +90,12 @@ class AnalysisWorker:
             return []
         async with self.db.writer() as session:
             claimed = await article_store.claim_pending(
-                session, size, owner=self.owner, now=self.clock.now(), lease=self.lease
+                session,
+                size,
+                owner=self.owner,
+                now=self.clock.now(),
+                lease=self.lease,
+                max_attempts=self.max_attempts,
             )
         if not claimed:
             return []

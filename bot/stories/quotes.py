@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from bot.domain import ArticleRef, QuoteView
+from bot.domain import QuoteView
 from bot.text_keys import name_key
 
 # A quote one outlet trimmed is still the same quote when this many words remain.
@@ -49,8 +49,3 @@ def merge_quotes(quotes: Sequence[QuoteView]) -> list[QuoteView]:
             merged.append(quote)
             keys.append(key)
     return merged
-
-
-def articles_of(quote: QuoteView) -> list[ArticleRef]:
-    """Every article a quote appears in, the first one first."""
-    return [quote.article, *quote.also_in]

@@ -8,6 +8,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from bot.analysis.nlp import load_model
 from bot.analysis.pipeline import analyze_doc
@@ -90,11 +91,11 @@ def _org_key(name: str) -> str:
 
 
 def _speaker_right(
-    quote: QuoteResult, gold: dict, aliases: dict[str, set[str]], strict: bool
+    quote: QuoteResult, gold: dict[str, Any], aliases: dict[str, set[str]], strict: bool
 ) -> bool:
     """Strict (real set): full canonical name, organisation as named, and the kind must match.
     Lenient (core/held-out, annotated before speaker kinds): aliases count, and a gold null
-    (an unnamed or collective speaker, or an organisation) accepts any speaker that is not a person."""
+    (an unnamed or collective speaker, or an organisation) accepts any non-person speaker."""
     expected = gold["speaker"]
     if not strict:
         if expected is None:
@@ -113,7 +114,12 @@ def _speaker_right(
 
 
 def score_article(
-    article: RawArticle, result: Analysis, gold: dict, counts: Counts, *, strict: bool = False
+    article: RawArticle,
+    result: Analysis,
+    gold: dict[str, Any],
+    counts: Counts,
+    *,
+    strict: bool = False,
 ) -> None:
     """Add one article's scores to the totals."""
     label = gold.get("article") or gold["page"][:12]
@@ -161,7 +167,8 @@ def score_article(
         else:
             want = gold_quotes[match].get("speaker_kind", "")
             counts.misses.append(
-                f"{label}: speaker of {quote.text[:40]!r} is {quote.speaker!r} ({quote.speaker_kind}),"
+                f"{label}: speaker of {quote.text[:40]!r} is {quote.speaker!r}"
+                f" ({quote.speaker_kind}),"
                 f" want {expected!r} ({want})"
             )
     counts.misses += [f"{label}: missed quote {gold_quotes[i]['text'][:60]!r}" for i in remaining]
@@ -178,7 +185,8 @@ def score_article(
                 )
         else:
             counts.misses.append(
-                f"{label}: missed event {event['name']!r} ({event.get('when')}, {event.get('where')})"
+                f"{label}: missed event {event['name']!r}"
+                f" ({event.get('when')}, {event.get('where')})"
             )
     # Event precision: each emitted event must be a gold event, dated as the gold dates it.
     for emitted in result.events:
@@ -208,7 +216,9 @@ def _emitted_date(when_start: object, when: str | None) -> str | None:
     return when if when_start is not None else None
 
 
-def _event_matches(gold: dict, name: str, when: str | None, *, exact: bool = False) -> bool:
+def _event_matches(
+    gold: dict[str, Any], name: str, when: str | None, *, exact: bool = False
+) -> bool:
     """Name holds a match word; recall: the date starts with the gold date where there is one;
     precision (exact): the date equals the gold date, and no date where the gold has none."""
     name_l = name.lower()
@@ -227,7 +237,7 @@ def _event_matches(gold: dict, name: str, when: str | None, *, exact: bool = Fal
 HELD_OUT_FROM = 25
 
 
-def load_gold(group: str = "all") -> list[tuple[Path, dict]]:
+def load_gold(group: str = "all") -> list[tuple[Path, dict[str, Any]]]:
     """(article path, annotation) pairs of the gold set: 'core', 'held-out' or 'all'."""
     pairs = []
     for annotation in sorted((GOLD / "annotations").glob("*.json")):
@@ -247,7 +257,7 @@ def dev_pages(data: Path = EXTRACTION_DATA) -> set[str]:
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
-def load_real() -> list[dict]:
+def load_real() -> list[dict[str, Any]]:
     """Annotations of real news pages (tests/gold/real/<page-id>.json), in page-id order."""
     return [
         json.loads(path.read_text(encoding="utf-8"))
@@ -255,7 +265,7 @@ def load_real() -> list[dict]:
     ]
 
 
-def read_real_page(gold: dict, data: Path = EXTRACTION_DATA) -> RawArticle:
+def read_real_page(gold: dict[str, Any], data: Path = EXTRACTION_DATA) -> RawArticle:
     """Read a benchmark page as `byline ingest` reads an .html file; the annotated date
     stands in when the page's own date cannot be extracted."""
     page = gold["page"]

@@ -19,7 +19,7 @@ LEAP = datetime(2020, 3, 1, 9, 0, tzinfo=UTC)
 
 D = date
 
-CASES: list[tuple[str, datetime, bool, date | None, date | None]] = [
+CASES: list[tuple[str, datetime | None, bool, date | None, date | None]] = [
     # weekdays told in the past look back, the day itself included
     ("Wednesday", TUESDAY, False, D(2019, 11, 13), D(2019, 11, 13)),
     ("on Monday", TUESDAY, False, D(2019, 11, 18), D(2019, 11, 18)),

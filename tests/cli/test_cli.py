@@ -58,7 +58,7 @@ def test_analyze_json_contract_without_a_database(
     }
     for quote in seed["quotes"]:
         assert seed["text"][quote["start"] : quote["end"]] == quote["text"]
-        assert set(quote) == {"text", "speaker", "cue", "start", "end"}
+        assert set(quote) == {"text", "speaker", "speaker_kind", "cue", "start", "end"}
     assert all(set(e) == {"name", "when", "where", "people"} for e in seed["events"])
     assert records[1]["quotes"] == []
     assert not (tmp_path / "never").exists()

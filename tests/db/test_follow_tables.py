@@ -1,4 +1,4 @@
-"""Migration 0005 creates the follow, alert-claim, filter and post-settings tables as the models declare."""
+"""Migration 0005 creates the follow, alert, filter and post-settings tables as the models say."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.app import App
-from bot.db import dialect
 from bot.db.models import Article, ArticleGuild
 from bot.domain import ArticleStatus
 
@@ -27,7 +26,6 @@ async def _add(app: App, title: str, body: str, *, guild_id: int | None) -> int:
         await session.flush()
         if guild_id is not None:
             session.add(ArticleGuild(article_id=article.id, guild_id=guild_id))
-        await dialect.fts_index(session, article.id, title, body)
         return article.id
 
 
@@ -51,8 +49,6 @@ async def test_a_servers_own_article_ranked_below_1000_global_ones_is_still_foun
         session.add_all(rows)
         await session.flush()
         session.add_all(ArticleGuild(article_id=r.id, guild_id=1 + r.id % 7) for r in rows)
-        for row in rows:
-            await dialect.fts_index(session, row.id, row.title, loud)
     mine = await _add(
         any_app,
         "Harbor notes",

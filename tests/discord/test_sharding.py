@@ -75,7 +75,14 @@ def test_shard_options_are_parsed_and_checked() -> None:
 class NoPoster:
     """A poster for jobs that are scheduled but never fire in these tests."""
 
-    async def __call__(self, config: GuildConfig, digest: Digest | None, note: str | None) -> int:
+    async def __call__(
+        self,
+        config: GuildConfig,
+        digest: Digest | None,
+        note: str | None,
+        *,
+        nonce_key: str | None = None,
+    ) -> int:
         raise AssertionError("nothing is posted here")
 
 

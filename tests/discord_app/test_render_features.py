@@ -1,4 +1,4 @@
-"""Issue 12's send paths stay within Discord's limits, escape text and allow only the chosen role."""
+"""The feature send paths stay within Discord's limits, escape text, allow only the chosen role."""
 
 from __future__ import annotations
 

@@ -25,12 +25,14 @@ def test_seed_hover_cards_are_removed_and_sentences_join_up() -> None:
     [
         # surname card with quotes, colon and pipe in the headlines
         (
-            "Sen. Maria DelgadoMaria DelgadoSenate passes 'historic' bill: Report | Delgado says no MORE said on Friday.",
+            "Sen. Maria DelgadoMaria DelgadoSenate passes 'historic' bill: Report | "
+            "Delgado says no MORE said on Friday.",
             "Sen. Maria Delgado said on Friday.",
         ),
         # full-name card separated by a space, hyphenated name
         (
-            "Gov. Ana Ruiz-Ortega Ana Ruiz-OrtegaRuiz-Ortega: 'We will rebuild' MORE toured the site.",
+            "Gov. Ana Ruiz-Ortega Ana Ruiz-OrtegaRuiz-Ortega: 'We will rebuild' MORE "
+            "toured the site.",
             "Gov. Ana Ruiz-Ortega toured the site.",
         ),
         # full name repeated glued, headline starts with a name
@@ -40,7 +42,8 @@ def test_seed_hover_cards_are_removed_and_sentences_join_up() -> None:
         ),
         # the card's cut point is the latest equal candidate (The Hill's "Gov." case)
         (
-            "South Dakota Gov. Kristi NoemKristi Lynn NoemSouth Dakota governor says 'no' MORE (R) is defending the law.",
+            "South Dakota Gov. Kristi NoemKristi Lynn NoemSouth Dakota governor says 'no' MORE "
+            "(R) is defending the law.",
             "South Dakota Gov. Kristi Noem (R) is defending the law.",
         ),
     ],
@@ -94,7 +97,10 @@ def test_invisible_and_control_characters_are_removed_but_text_is_nfc() -> None:
 
 def test_a_headline_repeated_at_the_top_of_the_body_is_removed() -> None:
     title = "Browns player on fight with Garrett: He asked for it"
-    raw = "Browns player on fight with Garrett:\n\nHe asked for it\n\nOne member of the defense spoke."
+    raw = (
+        "Browns player on fight with Garrett:\n\nHe asked for it\n\n"
+        "One member of the defense spoke."
+    )
     assert clean_with_hints(raw, title)[0] == "One member of the defense spoke."
 
 

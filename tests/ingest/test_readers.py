@@ -16,7 +16,8 @@ from bot.ingest.readers import read_file
 def test_plain_text_with_headers(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(
-        "Storm hits coast\nURL: https://news.test/storm\nPublished: 2026-03-10\nSource: Daily\nAuthors: A. Writer, B. Writer\n\nFirst paragraph.\n\nSecond paragraph.\n",
+        "Storm hits coast\nURL: https://news.test/storm\nPublished: 2026-03-10\nSource: Daily\n"
+        "Authors: A. Writer, B. Writer\n\nFirst paragraph.\n\nSecond paragraph.\n",
         encoding="utf-8",
     )
     [article] = read_file(path)
@@ -40,7 +41,8 @@ def test_plain_text_without_headers_keeps_raw_and_clean(tmp_path: Path) -> None:
 
 def test_html_file_uses_trafilatura_for_text_and_metadata(tmp_path: Path) -> None:
     paragraphs = "".join(
-        f"<p>Paragraph {i} of the story about the harbor bridge and its long repairs, told in full.</p>"
+        f"<p>Paragraph {i} of the story about the harbor bridge and its long repairs, "
+        "told in full.</p>"
         for i in range(6)
     )
     path = tmp_path / "a.html"

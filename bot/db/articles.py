@@ -282,8 +282,11 @@ async def replace_analysis(session: AsyncSession, article: Article, analysis: An
                 start=quote.start,
                 end=quote.end,
                 speaker_id=people.get(quote.speaker) if quote.speaker else None,
-                speaker_text=(quote.speaker_text or None) and quote.speaker_text[:300],
-                speaker_kind=getattr(quote, "speaker_kind", None),
+                # An organisation has no person row: its name as written is the speaker text.
+                speaker_text=_clip(
+                    quote.speaker if quote.speaker_kind == "organization" else quote.speaker_text
+                ),
+                speaker_kind=quote.speaker_kind,
                 cue=quote.cue,
                 rank=quote.rank,
                 score=quote.score,
@@ -318,6 +321,10 @@ async def replace_analysis(session: AsyncSession, article: Article, analysis: An
     article.analyzed_at = datetime.now(UTC)
     # The search indexes follow the articles and events tables by themselves (revision 0003).
     await session.flush()
+
+
+def _clip(text: str | None, limit: int = 300) -> str | None:
+    return text[:limit] if text else None
 
 
 def event_merge_key(kind: str, where: str | None, when: str | None) -> str:

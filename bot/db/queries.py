@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect
@@ -159,7 +159,18 @@ async def _quote_views(session: AsyncSession, stmt: Select[Any]) -> list[QuoteVi
 
 def _quote_select(guild_id: int | None) -> Select[Any]:
     return (
-        select(Quote.id, Quote.text, Quote.speaker_id, Quote.cue, Person.name, *_REF_COLUMNS)
+        select(
+            Quote.id,
+            Quote.text,
+            Quote.speaker_id,
+            Quote.cue,
+            # A person's canonical name, or an organisation's name as the article wrote it.
+            func.coalesce(
+                Person.name,
+                case((Quote.speaker_kind == "organization", Quote.speaker_text), else_=None),
+            ),
+            *_REF_COLUMNS,
+        )
         .join(Article, Article.id == Quote.article_id)
         .outerjoin(Person, Person.id == Quote.speaker_id)
         .where(_shown(guild_id))

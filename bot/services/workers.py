@@ -218,11 +218,7 @@ class AnalysisWorker:
         if body:
             # A copy of a stored article is folded into it as a link, before any analysis.
             async with self.db.writer() as session:
-                original = (
-                    await link_store.fold_pending_copy(session, row.id, signature(body))
-                    if await article_store.take_lease(session, row.id, self.owner)
-                    else None
-                )
+                original = await link_store.fold_pending_copy(session, row.id, signature(body))
             if original is not None:
                 return IngestOutcome(origin, IngestStatus.LINKED, original, row.title)
         try:

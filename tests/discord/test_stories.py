@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 
 from tests.discord.conftest import FAKE_TOKEN
-from tests.discord.fake_server import FakeDiscord, StandardGuild
+from tests.discord.fake import FakeDiscord, StandardGuild
 from tests.discord_app.harness import ROOT, BotProcess, all_text, start_bot
 from tests.stories.scorer import reports_dir
 from tests.stories.test_store import BODY

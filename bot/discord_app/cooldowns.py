@@ -13,7 +13,7 @@ T = TypeVar("T")
 
 # (uses, per seconds) for each server; generous for people, tight for scripts.
 ARTICLE_ADD = (5, 60.0)
-DIGEST_NOW = (2, 300.0)
+DIGEST_NOW = (5, 600.0)
 SOURCES_ADD = (5, 300.0)
 
 

@@ -131,7 +131,7 @@ async def test_a_target_that_is_not_empty_is_refused_and_left_alone(
     target = sqlite_url(tmp_path / "used.db")
     await copy_store(populated_store, target)
     before = await _dump(target)
-    with pytest.raises(StoreCopyError, match=r"not empty: .*articles \(5 rows\)"):
+    with pytest.raises(StoreCopyError, match=r"not empty: .*\(\d+ rows\)"):
         await copy_store(populated_store, target)
     assert await _dump(target) == before
 

@@ -20,6 +20,22 @@ LAST = ["Lopez", "Okafor", "Rossi", "Ivanov", "Mensah", "Haddad", "Berg", "Tanak
 TOWNS = ["Fairview", "Riverton", "Oakdale", "Milltown", "Lakeside"]
 
 
+_WORDS = (
+    "harbor budget ferry school water clinic library market tunnel garden rail depot museum "
+    "stadium orchard canal bakery tower pier factory chapel meadow quarry bus lighthouse dam "
+    "airport theater bridge farm station mill archive plaza dock forest reservoir"
+).split()
+
+
+def _details(n: int) -> str:
+    """A sentence of its own for article n, so no two short items read as copies of each other."""
+    picks, state = [], n * 7919 + 17
+    for _ in range(24):
+        state = (state * 1103515245 + 12345) % 2**31
+        picks.append(_WORDS[state % len(_WORDS)])
+    return "Residents listed " + ", ".join(picks) + f" as concerns number {n}."
+
+
 def short_article(n: int) -> tuple[str, str]:
     """(title, text) of a short news item with a person, a quote and a place."""
     first, last, town = FIRST[n % len(FIRST)], LAST[n // 10 % len(LAST)], TOWNS[n % len(TOWNS)]
@@ -28,6 +44,7 @@ def short_article(n: int) -> tuple[str, str]:
         f"{title}\n\n"
         f"The {town} city council approved plan number {n} for a new bridge on Tuesday. "
         f'"We have waited long enough," said {first} {last}, the mayor of {town}.\n\n'
+        f"{_details(n)}\n\n"
         f"{last} said work would start in May."
     )
     return title, text

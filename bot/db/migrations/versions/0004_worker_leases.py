@@ -16,18 +16,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("lease_owner", sa.String(length=100), nullable=True))
-        batch_op.add_column(
-            sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(
-            sa.Column("analysis_attempts", sa.Integer(), server_default="0", nullable=False)
-        )
+    # Plain ADD COLUMN, not batch mode: a batch rebuild of articles on SQLite would drop the
+    # search triggers of 0003 and cascade the drop into summaries.
+    op.add_column("articles", sa.Column("lease_owner", sa.String(length=100), nullable=True))
+    op.add_column(
+        "articles", sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.add_column(
+        "articles",
+        sa.Column("analysis_attempts", sa.Integer(), server_default="0", nullable=False),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.drop_column("analysis_attempts")
-        batch_op.drop_column("lease_expires_at")
-        batch_op.drop_column("lease_owner")
+    # DROP COLUMN in place (SQLite 3.35+ and PostgreSQL), for the same reason as above.
+    for column in ("analysis_attempts", "lease_expires_at", "lease_owner"):
+        op.execute(f"ALTER TABLE articles DROP COLUMN {column}")

@@ -21,8 +21,12 @@ logger = logging.getLogger(__name__)
 
 
 def gateway_connected(client: discord.Client) -> bool:
-    """Whether the bot holds an open gateway connection."""
-    return client.ws is not None and client.ws.open and not client.is_closed()
+    """Whether the bot holds an open gateway connection (every shard's, when sharded)."""
+    if client.is_closed():
+        return False
+    if isinstance(client, discord.AutoShardedClient):
+        return bool(client.shards) and all(not s.is_closed() for s in client.shards.values())
+    return client.ws is not None and client.ws.open
 
 
 class BotObservability:

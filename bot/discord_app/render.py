@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import discord
@@ -646,14 +646,7 @@ def styled_item_embed(item: DigestItem, style: PostSettings) -> discord.Embed:
     """One digest article in the server's style, with at most its number of people."""
     if style.style == PostStyle.COMPACT:
         return compact_item_embed(item)
-    shown = DigestItem(
-        ref=item.ref,
-        summary=item.summary,
-        quotes=item.quotes,
-        people=item.people[: style.max_people],
-        also_at=item.also_at,
-    )
-    return digest_item_embed(shown)
+    return digest_item_embed(replace(item, people=item.people[: style.max_people]))
 
 
 def ping_prefix(style: PostSettings | None) -> str:

@@ -70,7 +70,9 @@ def _flatten(diffs: list[Any]) -> list[tuple[Any, ...]]:
 
 def _is_fts_table(diff: tuple[Any, ...]) -> bool:
     # The FTS5 virtual table and its shadow tables are created by raw DDL, not by the models.
-    return diff[0] == "remove_table" and str(diff[1].name).startswith(("articles_fts", "article_titles_fts", "events_fts"))
+    return diff[0] == "remove_table" and str(diff[1].name).startswith(
+        ("articles_fts", "article_titles_fts", "events_fts")
+    )
 
 
 async def test_the_0_1_0_fixture_is_at_the_first_revision() -> None:

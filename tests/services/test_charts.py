@@ -10,7 +10,6 @@ from matplotlib.image import imread
 
 from bot.charts import DPI, HEIGHT_IN, WIDTH_IN, mentions_chart
 from bot.domain import Chart, WeeklyCount
-from tests.conftest import SEED
 from tests.services.conftest import OpenPeopleApp
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -50,8 +49,16 @@ async def test_who_and_timeline_charts_are_cached_until_a_new_article_names_the_
     assert timeline.filename == "timeline.png" and pixels(timeline)[2] > 0.01
     assert app.charts.renders == 2
     # Another article naming him arrives: the cached chart is stale and is drawn again.
-    body = SEED.read_text(encoding="utf-8").split("\n", 1)[1]
-    (tmp_path / "more.txt").write_text("Kim Jong Un is back in Hanoi\n" + body, encoding="utf-8")
+    # A report of its own (a copy of the seed would be folded into it as a link).
+    body = (
+        "\nPublished: 2026-03-10\n\nNorth Korean leader Kim Jong Un toured a tractor factory in "
+        "Pyongyang on Monday, state media reported, and urged its workers to double output "
+        "before the spring planting.\n\nKim also inspected a new housing block nearby, the "
+        "report said, and praised the builders for finishing it ahead of schedule."
+    )
+    (tmp_path / "more.txt").write_text(
+        "Kim Jong Un tours a tractor factory" + body, encoding="utf-8"
+    )
     [outcome] = await app.articles.ingest_paths([tmp_path / "more.txt"])
     assert outcome.status == "added"
     fresh = await app.charts.mentions("Kim Jong Un")

@@ -166,6 +166,8 @@ async def ingest_phase(work: Path, runs: int, rng: random.Random) -> PhaseResult
         if not db.exists():
             continue  # killed before the store was created
         result.integrity_failures += not _integrity_ok(db)
+        if not _query(db, "SELECT name FROM sqlite_master WHERE name = 'articles'"):
+            continue  # killed before the first migration committed: nothing was stored
         reported = {
             int(line["article_id"])
             for line in map(json.loads, re.findall(r"^\{.*\}$", out, re.M))
@@ -228,6 +230,14 @@ async def analysis_phase(work: Path, runs: int, rng: random.Random) -> PhaseResu
         result.runs += 1
         result.kills += killed
         result.integrity_failures += not _integrity_ok(db)
+        # The killed worker's articles stay leased until the lease runs out (2 minutes), so
+        # that no other worker takes an article a live worker holds; the bench does not wait:
+        # it lets the leases expire, then restarts.
+        with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+            conn.execute(
+                "UPDATE articles SET lease_expires_at = '2000-01-01 00:00:00' "
+                "WHERE status = 'analyzing'"
+            )
         await _run(args, env)
         result.losses += len(_query(db, "SELECT id FROM articles WHERE status != 'analyzed'"))
         got = _derived_counts(db)

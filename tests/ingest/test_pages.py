@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 
 from aiohttp import web
@@ -51,7 +50,7 @@ async def test_stalling_server_times_out_in_plain_words(site: Site, make_app: Ma
     app = await make_app(fetch={"read_timeout_s": 0.5, "total_timeout_s": 2})
 
     async def stall(_: web.Request) -> web.Response:
-        await asyncio.sleep(30)
+        await site.release.wait()  # never answers before the test ends
         return web.Response(text="late")
 
     site.route("/stall", stall)

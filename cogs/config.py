@@ -172,9 +172,23 @@ class Config(commands.Cog):
     async def _source_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
+        return await self._sources_matching(interaction, current)
+
+    @sources.command(name="list", description="The feeds and pages this server follows")
+    @require_manage_guild()
+    async def sources_list(self, interaction: discord.Interaction) -> None:
+        """List sources."""
+        views = await self.app.sources.for_guild(guild_id=in_guild(interaction))
+        await reply(interaction, embeds=[render.sources_embed(views)], ephemeral=True)
+
+    async def _sources_matching(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        """This server's sources whose label or number matches what was typed."""
         try:
             views = await self.app.sources.for_guild(guild_id=in_guild(interaction))
         except Exception:
+            # Autocomplete has no error channel: an empty list is the honest answer.
             return []
         key = str(current).casefold()
         pairs = [
@@ -183,13 +197,6 @@ class Config(commands.Cog):
             if key in render.source_label(v).casefold() or key == str(v.id)
         ]
         return [app_commands.Choice(name=n, value=int(v)) for n, v in render.choices(pairs)]
-
-    @sources.command(name="list", description="The feeds and pages this server follows")
-    @require_manage_guild()
-    async def sources_list(self, interaction: discord.Interaction) -> None:
-        """List sources."""
-        views = await self.app.sources.for_guild(guild_id=in_guild(interaction))
-        await reply(interaction, embeds=[render.sources_embed(views)], ephemeral=True)
 
     # ---- filters ------------------------------------------------------------------------
 
@@ -224,17 +231,7 @@ class Config(commands.Cog):
     async def _filter_source_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
-        try:
-            views = await self.app.sources.for_guild(guild_id=in_guild(interaction))
-        except Exception:
-            return []
-        key = str(current).casefold()
-        pairs = [
-            (f"#{v.id} {render.source_label(v)}", str(v.id))
-            for v in views
-            if key in render.source_label(v).casefold() or key == str(v.id)
-        ]
-        return [app_commands.Choice(name=n, value=int(v)) for n, v in render.choices(pairs)]
+        return await self._sources_matching(interaction, current)
 
     @filters.command(name="remove", description="Remove a filter rule")
     @app_commands.describe(rule="The rule's number (see /config filters list)")

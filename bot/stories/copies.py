@@ -5,7 +5,7 @@ position with probability equal to the texts' Jaccard similarity. The signature 
 BANDS bands of ROWS rows; each band hashes to one key, and the index (the `article_bands`
 table) finds every stored article sharing at least one key with a new one by equality lookups:
 the cost of adding an article does not depend on how many are stored. A candidate is a copy
-only when its estimated similarity passes the thresholds below (see docs/stories.md).
+only when its estimated similarity passes the thresholds below (see README, Copies and stories).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ SEED = 1
 # library's default, so a datasketch upgrade cannot silently change it.
 SCHEME = "affine32"
 
-# Tuned on tests/stories/pairs (docs/stories.md): the generated copies keep ≥ 0.6 of their
-# shingles in common; two outlets' own reports of one event share quotes and facts but stay
-# ≤ 0.15. The threshold sits between, three standard errors of the estimate from either side.
+# Tuned on tests/stories/pairs (README: Copies and stories): the generated copies keep ≥ 0.6
+# of their shingles in common; two outlets' own reports of one event share quotes and facts but
+# stay ≤ 0.15. The threshold sits between, three standard errors of the estimate from either side.
 COPY_JACCARD = 0.4
 # A copy trimmed from the bottom (a brief of the full wire story) has a low Jaccard but nearly
 # all of its shingles inside the longer text.

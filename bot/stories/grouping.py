@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 from bot.stories.terms import key_terms, term_similarity
 
-# Tuned on tests/stories/pairs (docs/stories.md): every same-story pair there was published
-# within a day; hard different-story pairs with the same people a day to three days apart.
+# Tuned on tests/stories/pairs (README: Copies and stories): every same-story pair there was
+# published within a day; hard different-story pairs with the same people a day to three days apart.
 STORY_WINDOW = timedelta(hours=36)
 # Sum of the two overlaps (each 0..1). The hardest different-story pair of the set scores
 # 0.66; most same-story pairs score above 0.7, and the rest join through a third article.

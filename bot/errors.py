@@ -14,6 +14,10 @@ class BylineError(Exception):
         return self.message
 
 
+class AnalysisInterrupted(BylineError):
+    """The analysis process died during an analysis; the article may be retried."""
+
+
 class InvalidInput(BylineError):
     """The user gave something we cannot use."""
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.analysis.nlp import load_model
 from bot.analysis.pipeline import analyze_text
 from bot.analysis.types import Analysis
-from bot.errors import BylineError, InvalidInput
+from bot.errors import AnalysisInterrupted, InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +24,6 @@ def _warm(model: str) -> None:
 
 def _run(text: str, published_at: datetime | None, hints: dict[str, str], model: str) -> Analysis:
     return analyze_text(text, published_at=published_at, name_hints=hints, model=model)
-
-
-class AnalysisInterrupted(BylineError):
-    """The worker process died during an analysis; the article may be retried."""
 
 
 class Analyzer:

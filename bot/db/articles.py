@@ -391,7 +391,7 @@ async def claim_pending(
             article.status = ArticleStatus.FAILED
             article.error = (
                 f"analysis stopped {article.analysis_attempts} times without finishing "
-                "(the worker was killed or ran out of memory)"
+                "(the worker was killed or ran out of memory); not retried"
             )
             article.lease_owner = article.lease_expires_at = None
             continue
@@ -441,6 +441,21 @@ async def take_lease(session: AsyncSession, article_id: int, owner: str) -> bool
         .where(Article.id == article_id, _held_by(owner))
         # Finished (stored or failed): the count of stopped attempts starts again.
         .values(lease_owner=None, lease_expires_at=None, analysis_attempts=0)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def give_back_interrupted(session: AsyncSession, article_id: int, owner: str) -> bool:
+    """Put an article whose analysis process died back to pending; False if owner lost it.
+
+    The stopped start still counts (unlike a clean release): an article that kills every
+    process it meets is failed by the claim once analysis.max_attempts is reached.
+    """
+    result = await session.execute(
+        update(Article)
+        .where(Article.id == article_id, _held_by(owner))
+        .values(status=ArticleStatus.PENDING, lease_owner=None, lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))

@@ -160,7 +160,8 @@ def article_matches(
             .order_by(fts.c.rowid.desc())
             .limit(pool)
         )
-    # Ranking would recompute each candidate's tsvector; newest first is the order here.
+    # Ranking would recompute each candidate's tsvector; newest first is the order here, in
+    # the form that keeps the GIN index (a rare word otherwise walks the whole table).
     return (
         select(Article.id, (-Article.id).label("relevance"))
         .where(
@@ -170,7 +171,7 @@ def article_matches(
             ).bindparams(q=" ".join(terms)),
             where,
         )
-        .order_by(Article.id.desc())
+        .order_by(_gin_first(Article.id))
         .limit(pool)
     )
 

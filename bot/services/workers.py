@@ -28,7 +28,7 @@ from bot.db import articles as article_store
 from bot.db import links as link_store
 from bot.db.engine import Database
 from bot.domain import IngestOutcome, IngestStatus
-from bot.errors import BylineError, InvalidInput
+from bot.errors import AnalysisInterrupted, BylineError, InvalidInput
 from bot.ingest.cleaning import clean_with_hints
 from bot.stories.copies import signature
 
@@ -226,6 +226,13 @@ class AnalysisWorker:
                 raise InvalidInput("no article text in raw_text")
             # The NLP runs before the write transaction opens, never inside it.
             analysis = await self.analyzer.analyze(body, row.published_at, hints)
+        except AnalysisInterrupted as exc:
+            # The process died, maybe not because of this article: it goes back to the pool
+            # (the claim gives up on it after analysis.max_attempts stopped starts).
+            async with self.db.writer() as session:
+                held = await article_store.give_back_interrupted(session, row.id, self.owner)
+            reason = f"{exc.message}; it is tried again" if held else LOST_LEASE
+            return IngestOutcome(origin, IngestStatus.FAILED, row.id, row.title, reason)
         except Exception as exc:  # one bad article must not stop the rest
             reason = (
                 exc.message

@@ -75,6 +75,9 @@ async def assign_story(session: AsyncSession, article_id: int) -> int | None:
         return None
     other_id, score = match
     now = datetime.now(UTC)
+    # Workers storing two articles that match the same one would both start a story for it
+    # (PostgreSQL): locking the matched row makes the second wait and join the first's story.
+    await session.execute(select(Article.id).where(Article.id == other_id).with_for_update())
     story_id = await session.scalar(
         select(StoryArticle.story_id).where(StoryArticle.article_id == other_id)
     )

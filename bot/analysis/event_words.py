@@ -14,7 +14,8 @@ NOUN_KINDS: dict[str, str] = _pairs(
     summit=meeting meeting=meeting talks=meeting gathering=meeting conference=meeting
     forum=meeting negotiation=meeting session=meeting visit=visit trip=visit tour=visit
     election=election vote=election referendum=election primary=election runoff=election
-    ballot=election caucus=election ruling=ruling verdict=ruling trial=trial hearing=hearing sentencing=sentencing lawsuit=lawsuit
+    ballot=election caucus=election ruling=ruling verdict=ruling trial=trial hearing=hearing
+    sentencing=sentencing lawsuit=lawsuit
     indictment=indictment arrest=arrest settlement=settlement appeal=appeal hurricane=storm
     storm=storm typhoon=storm cyclone=storm tornado=storm landfall=storm
     earthquake=earthquake quake=earthquake flood=flood flooding=flood wildfire=fire

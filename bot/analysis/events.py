@@ -594,9 +594,7 @@ def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) ->
             if date_ent is None:
                 dates = [e for e in sent.ents if _is_event_date(e)]
                 date_ent = (
-                    dates[0]
-                    if len(dates) == 1 and (is_verb or _near_date(tok, dates[0]))
-                    else None
+                    dates[0] if len(dates) == 1 and (is_verb or _near_date(tok, dates[0])) else None
                 )
             if is_verb and date_ent is None and place_hint(tok) is None:
                 continue

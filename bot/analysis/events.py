@@ -219,6 +219,24 @@ def _attached_date(tok: Token, sent: Span) -> Span | None:
     return None
 
 
+# Speech verbs: "said in an interview" tells where a quote was given, not a happening.
+_SPEECH_VERBS = frozenset("say tell add explain write speak comment acknowledge".split())
+
+
+def _is_idiom_or_source(tok: Token) -> bool:
+    """'under fire', 'under attack', 'opened fire' and an undated 'said in an interview' use
+    an event word without telling an event of that kind."""
+    head = tok.head
+    if head.lower_ == "under" or (tok.lemma_.lower() == "fire" and head.lemma_.lower() == "open"):
+        return True
+    if head.dep_ == "prep" and head.lower_ in {"in", "during", "at"}:
+        verb = head.head
+        if verb.lemma_.lower() in _SPEECH_VERBS and tok.lemma_.lower() == "interview":
+            # an interview dated on its own ("in an interview on Thursday") is kept
+            return _attached_date(tok, tok.sent) is None and _attached_date(verb, tok.sent) is None
+    return False
+
+
 def _near_date(tok: Token, ent: Span) -> bool:
     """The sentence's one date dates this word only when it shares its clause ('met in 2019
     for their second summit') or the next one up ('beat … on Monday night to win the title'),
@@ -560,7 +578,7 @@ def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) ->
                 "EVENT",
             }:
                 kind = _is_trigger_noun(tok)
-                if kind is None:
+                if kind is None or _is_idiom_or_source(tok):
                     continue
                 date_ent = _attached_date(tok, sent)
                 strong = lemma in NOUN_KINDS

@@ -25,7 +25,7 @@ def _names(text: str) -> list[str]:
     ("text", "fragment"),
     [
         # a news outlet's reporting is sourcing
-        ("The New York Times reported on Sunday that the company would cut 2,000 jobs.", "reported"),
+        ("The New York Times reported on Sunday that the company would cut jobs.", "reported"),
         # 'announced that …' carries the happening in its clause; the verb is sourcing
         ("A year ago, NASA announced that nine companies could bid for contracts.", "announced"),
         # a participle hung on another clause describes it
@@ -74,7 +74,7 @@ def test_a_house_number_is_not_a_year() -> None:
 
 def test_a_lone_date_belonging_to_another_event_word_is_not_taken() -> None:
     events = _events(
-        "The report lands two weeks after the central bank held rates steady at its January meeting."
+        "The report lands two weeks after the bank held rates steady at its January meeting."
     )
     assert not any("report" in e.name and e.when == "2019-01" for e in events)
 

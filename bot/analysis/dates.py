@@ -41,6 +41,13 @@ def resolve_date(  # noqa: C901
     text = phrase.lower().strip().strip(".,")
     text = re.sub(r"^(?:on|in|at|by|during|since|from|early|late|mid|the)\s+", "", text)
     text = re.sub(r"^(?:on|in|the)\s+", "", text)
+    # "Friday, December 6th": the weekday confirms the date that follows it (and its year)
+    named_day = re.match(rf"^({'|'.join(_WEEKDAYS)}),?\s+(?=(?:{_MONTH_RE})\b|\d)", text)
+    if named_day:
+        text = text[named_day.end() :]
+    # "this past May" is the last May; "earlier this month" is this month
+    text = re.sub(r"^this\s+past\s+", "last ", text)
+    text = re.sub(r"^(?:earlier|later)\s+(?=this\s+(?:week|month|year)$)", "", text)
     base = published.date() if published else None
     m = re.fullmatch(rf"({_MONTH_RE})\.?\s+{_ORD},?\s+(\d{{4}})", text)
     if m:
@@ -72,7 +79,9 @@ def resolve_date(  # noqa: C901
             return None, None
         # A month and day without a year is the nearest such day in the story's direction.
         try:
-            if future and day < base:
+            if named_day:
+                day = _year_of_weekday(day, base, _WEEKDAYS[named_day.group(1)])
+            elif future and day < base:
                 day = day.replace(year=base.year + 1)
             elif not future and (day - base).days > 45:
                 day = day.replace(year=base.year - 1)
@@ -124,6 +133,9 @@ def resolve_date(  # noqa: C901
                 delta = 7
             day = base - timedelta(days=delta)
         return day, day
+    if text in {"last weekend", "this past weekend", "past weekend", "the weekend"}:
+        saturday = base - timedelta(days=(base.weekday() - 5) % 7 or 7)
+        return saturday, saturday + timedelta(days=1)
     if text in {"last week", "the previous week", "past week"}:
         start = base - timedelta(days=base.weekday() + 7)
         return start, start + timedelta(days=6)
@@ -148,6 +160,18 @@ def resolve_date(  # noqa: C901
     if text == "next year":
         return date(base.year + 1, 1, 1), date(base.year + 1, 12, 31)
     return _ago(text, base)
+
+
+def _year_of_weekday(day: date, base: date, weekday: int) -> date:
+    """'Friday, Dec. 6' without a year: the year, next to the story's, in which it is a Friday."""
+    for year in (base.year, base.year + 1, base.year - 1):
+        try:
+            candidate = day.replace(year=year)
+        except ValueError:
+            continue
+        if candidate.weekday() == weekday:
+            return candidate
+    return day
 
 
 _NUMBER_WORDS = {

@@ -14,8 +14,8 @@ NOUN_KINDS: dict[str, str] = _pairs(
     summit=meeting meeting=meeting talks=meeting gathering=meeting conference=meeting
     forum=meeting negotiation=meeting session=meeting visit=visit trip=visit tour=visit
     election=election vote=election referendum=election primary=election runoff=election
-    ballot=election caucus=election ruling=ruling verdict=ruling decision=ruling
-    judgment=ruling trial=trial hearing=hearing sentencing=sentencing lawsuit=lawsuit
+    ballot=election caucus=election ruling=ruling verdict=ruling trial=trial hearing=hearing
+    sentencing=sentencing lawsuit=lawsuit
     indictment=indictment arrest=arrest settlement=settlement appeal=appeal hurricane=storm
     storm=storm typhoon=storm cyclone=storm tornado=storm landfall=storm
     earthquake=earthquake quake=earthquake flood=flood flooding=flood wildfire=fire
@@ -30,14 +30,21 @@ NOUN_KINDS: dict[str, str] = _pairs(
     parade=festival award=award announcement=announcement report=report study=study
     discovery=discovery bankruptcy=bankruptcy ipo=listing earnings=earnings
     resignation=resignation impeachment=impeachment debate=debate budget=budget bill=bill
-    sale=deal shutdown=shutdown closure=closure opening=opening reopening=opening win=win
+    sale=deal shutdown=shutdown closure=closure reopening=opening win=win
     victory=win defeat=win loss=win eclipse=eclipse mission=launch talk=meeting
     layoff=layoffs interview=interview briefing=briefing clinic=clinic pilot=pilot
     inspection=inspection testimony=testimony bid=bid declaration=declaration
     notification=notification plea=plea unveiling=opening signing=signing mediation=meeting
     raid=raid investigation=investigation probe=investigation audit=investigation
     eruption=eruption landslide=collapse heatwave=storm drought=drought blackout=outage
-    outage=outage cyberattack=attack bombing=attack
+    outage=outage cyberattack=attack bombing=attack purchase=merger buyout=merger
+    bailout=deal kidnapping=kidnapping abduction=kidnapping stabbing=attack killing=attack
+    assassination=attack massacre=attack hijacking=attack coup=coup suicide=death
+    deportation=deportation sacking=dismissal dismissal=dismissal appointment=appointment
+    withdrawal=withdrawal grounding=grounding speech=speech concert=concert siege=siege
+    clash=clash blockade=blockade invasion=invasion annexation=invasion ouster=ouster
+    swap=exchange crackdown=crackdown robbery=robbery heist=robbery conviction=verdict
+    acquittal=verdict eviction=eviction confession=confession deposition=testimony
     """
 )
 
@@ -95,6 +102,7 @@ NOT_EVENTS: frozenset[str] = frozenset(
         "connection",
         "corporation",
         "culture",
+        "decision",
         "delivery",
         "department",
         "development",
@@ -123,6 +131,7 @@ NOT_EVENTS: frozenset[str] = frozenset(
         "individual",
         "information",
         "institution",
+        "judgment",
         "king",
         "legislature",
         "location",
@@ -137,6 +146,7 @@ NOT_EVENTS: frozenset[str] = frozenset(
         "nothing",
         "official",
         "opinion",
+        "opening",
         "option",
         "organization",
         "payment",

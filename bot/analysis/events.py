@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from spacy.tokens import Doc, Span, Token
 
@@ -30,12 +30,29 @@ def _is_event_date(ent: Span) -> bool:
     if ent.label_ not in {"DATE", "TIME"} or not is_point_in_time(ent.text):
         return False
     doc = ent.doc
+    if ent.text.isdigit() and ent.end < len(doc) and doc[ent.end].text[:1].isupper():
+        return False  # "1119 Eighth St.": a house number, not a year
     before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
     if not (before == "since" or ent.text.lower().startswith("since ")):
         return True
     # "since 2022, when nurses walked out": the year dates the clause that follows it
     after = [t.lower_ for t in doc[ent.end : ent.end + 2]]
     return after == [",", "when"]
+
+
+def _event_dates(
+    phrase: str, published: datetime | None, *, future: bool
+) -> tuple[date | None, date | None]:
+    """The dates of an event: a day, a month or a year. A span of days shorter than a month
+    ('last week', 'a week ago') is told at the month it falls in, as readers date it."""
+    start, end = resolve_date(phrase, published, future=future)
+    if start is None or end is None or start == end or (end - start).days >= 27:
+        return start, end
+    if (start.year, start.month) != (end.year, end.month):
+        return start, end
+    first = start.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first, last
 
 
 def _strip_det(text: str) -> str:
@@ -202,6 +219,51 @@ def _attached_date(tok: Token, sent: Span) -> Span | None:
     return None
 
 
+# Speech verbs: "said in an interview" tells where a quote was given, not a happening.
+_SPEECH_VERBS = frozenset("say tell add explain write speak comment acknowledge".split())
+
+
+def _is_idiom_or_source(tok: Token) -> bool:
+    """'under fire', 'under attack', 'opened fire' and an undated 'said in an interview' use
+    an event word without telling an event of that kind."""
+    head = tok.head
+    if head.lower_ == "under" or (tok.lemma_.lower() == "fire" and head.lemma_.lower() == "open"):
+        return True
+    if head.dep_ == "prep" and head.lower_ in {"in", "during", "at"}:
+        verb = head.head
+        if verb.lemma_.lower() in _SPEECH_VERBS and tok.lemma_.lower() == "interview":
+            # an interview dated on its own ("in an interview on Thursday") is kept
+            return _attached_date(tok, tok.sent) is None and _attached_date(verb, tok.sent) is None
+    return False
+
+
+def _near_date(tok: Token, ent: Span) -> bool:
+    """The sentence's one date dates this word only when it shares its clause ('met in 2019
+    for their second summit') or the next one up ('beat … on Monday night to win the title'),
+    and does not belong to another event word ('at its January meeting')."""
+    node = ent.root
+    while node.pos_ not in {"VERB", "AUX"} and node.head.i != node.i:
+        node = node.head
+        if node.i != tok.i and node.lemma_.lower() in NOUN_KINDS:
+            return False
+    if node.dep_ in {"relcl", "acl"}:
+        # "the merger of the two chains, which became final Tuesday"
+        owner = node.head
+        while owner.i != tok.i and owner.pos_ not in {"VERB", "AUX"} and owner.head.i != owner.i:
+            owner = owner.head
+        if owner.i == tok.i:
+            return True
+    verbs = 0
+    for ancestor in [tok, *tok.ancestors]:
+        if ancestor.i == node.i:
+            return True
+        if ancestor.pos_ in {"VERB", "AUX"}:
+            verbs += 1
+            if verbs > 2:
+                return False
+    return False
+
+
 def _phrase(tok: Token, limit: int = 5) -> str:
     """A short noun phrase around tok ('state of emergency', 'Kestrel Talon pickups')."""
     left = [t for t in tok.lefts if t.dep_ in {"compound", "amod", "nmod"} and t.i >= tok.i - 3]
@@ -232,6 +294,60 @@ def _is_dateline(tok: Token) -> bool:
     return bool(tok.text.isupper() and len(tok.text) > 2 and tok.idx < 60)
 
 
+# Verbs that tell where a story comes from when they carry a clause ('NASA announced that ...').
+_SOURCING_VERBS = frozenset(
+    """
+    acknowledge add allege announce assert claim confirm disclose indicate note report reveal
+    say state tell write
+    """.split()
+)
+# Words that make an organisation a news outlet: its reporting is sourcing, not a happening.
+_OUTLET_WORDS = frozenset(
+    """
+    times news post journal reuters bloomberg cnn cnbc ap afp press axios politico guardian
+    telegraph bbc tribune herald gazette chronicle daily newsweek magazine
+    """.split()
+)
+
+
+def _is_sourcing(verb: Token, subject: Token | None) -> bool:
+    """'the New York Times reported', 'NASA announced that nine companies ...': the verb
+    tells how the story is known; what happened is in the clause it carries."""
+    if verb.lemma_.lower() not in _SOURCING_VERBS:
+        return False
+    if subject is not None and any(t.lower_ in _OUTLET_WORDS for t in subject.subtree):
+        return True
+    clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+    if clause is not None:
+        # "Employers added 74,000 jobs, the Labor Department reported on Friday": an agency
+        # publishing its figures is the happening; "NASA announced that ..." is sourcing.
+        return not (
+            clause.i < verb.i
+            and subject is not None
+            and subject.ent_type_ == "ORG"
+            and any(
+                c.ent_type_ == "DATE" or any(g.ent_type_ == "DATE" for g in c.children)
+                for c in verb.children
+            )
+        )
+    return subject is None and not any(c.dep_ in {"dobj", "attr"} for c in verb.children)
+
+
+def _is_bare_participle(verb: Token) -> bool:
+    """'…, hitting 5%', 'marking an increase': a participle hung on another clause with no
+    subject of its own describes that clause; it is not a happening of its own."""
+    return verb.tag_ == "VBG" and verb.dep_ in {"advcl", "acl", "xcomp", "conj"}
+
+
+def _is_purpose_infinitive(verb: Token) -> bool:
+    """'to send robotic landers', 'working to establish a presence': an aim, not a happening,
+    unless a verb of planning schedules it ('scheduled to travel', 'offered to convene')."""
+    if not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return False
+    head = verb.head
+    return head.lemma_.lower() not in PLANNING_VERBS and head.lower_ not in FUTURE_CUES
+
+
 def _readable_clause(verb: Token) -> bool:
     """A clause names a happening a reader would name only with a real subject or object
     ('Senate passed bill', 'declared state of emergency'), never a bare verb ('ended') or a
@@ -239,6 +355,11 @@ def _readable_clause(verb: Token) -> bool:
     if verb.lemma_.lower() in _NOT_HAPPENINGS or not verb.text.isalpha():
         return False
     subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if _is_sourcing(verb, subject):
+        return False
+    if subject is None and verb.lemma_.lower() not in VERB_NOUNS and not _is_change(verb):
+        if _is_bare_participle(verb) or _is_purpose_infinitive(verb):
+            return False
     obj = next(
         (
             c
@@ -257,7 +378,11 @@ def _readable_clause(verb: Token) -> bool:
         return True
     if obj is None and (verb.lemma_.lower() in VERB_NOUNS or _travel_place(verb)):
         return True  # "died", "to travel to Cairo on Wednesday"
-    # "strengthening from a Category 1 to a Category 3 storm": a change told with its measure
+    return _is_change(verb)
+
+
+def _is_change(verb: Token) -> bool:
+    """'strengthening from a Category 1 to a Category 3 storm': a change told with its measure."""
     return any(c.dep_ == "prep" and c.lower_ == "from" for c in verb.children) and any(
         c.dep_ == "prep" and c.lower_ == "to" for c in verb.children
     )
@@ -390,7 +515,7 @@ def _named_events(doc: Doc, people: PersonIndex, published: datetime | None) -> 
         dates = [e for e in sent.ents if _is_event_date(e)]
         when_text = dates[0].text if dates else None
         start, end = (
-            resolve_date(when_text, published, future=_is_future(ent.root, sent))
+            _event_dates(when_text, published, future=_is_future(ent.root, sent))
             if when_text
             else (None, None)
         )
@@ -453,7 +578,7 @@ def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) ->
                 "EVENT",
             }:
                 kind = _is_trigger_noun(tok)
-                if kind is None:
+                if kind is None or _is_idiom_or_source(tok):
                     continue
                 date_ent = _attached_date(tok, sent)
                 strong = lemma in NOUN_KINDS
@@ -486,7 +611,9 @@ def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) ->
                 continue
             if date_ent is None:
                 dates = [e for e in sent.ents if _is_event_date(e)]
-                date_ent = dates[0] if len(dates) == 1 else None
+                date_ent = (
+                    dates[0] if len(dates) == 1 and (is_verb or _near_date(tok, dates[0])) else None
+                )
             if is_verb and date_ent is None and place_hint(tok) is None:
                 continue
             if is_verb and not _readable_clause(tok):
@@ -494,7 +621,7 @@ def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) ->
             place = _place_for(tok, sent)
             when_text = date_ent.text if date_ent is not None else None
             start, end = (
-                resolve_date(when_text, published, future=_is_future(date_owner, sent, date_ent))
+                _event_dates(when_text, published, future=_is_future(date_owner, sent, date_ent))
                 if when_text
                 else (None, None)
             )

@@ -81,6 +81,19 @@ CASES: list[tuple[str, datetime | None, bool, date | None, date | None]] = [
     ("last month", JANUARY, False, D(2019, 12, 1), D(2019, 12, 31)),
     ("this month", TUESDAY, False, D(2019, 11, 1), D(2019, 11, 30)),
     ("next month", DECEMBER, True, D(2020, 1, 1), D(2020, 1, 31)),
+    # "earlier this month/year" lies inside this month/year
+    ("earlier this month", TUESDAY, False, D(2019, 11, 1), D(2019, 11, 30)),
+    ("earlier this year", TUESDAY, False, D(2019, 1, 1), D(2019, 12, 31)),
+    ("this past May", TUESDAY, False, D(2019, 5, 1), D(2019, 5, 31)),
+    ("this past December", JANUARY, False, D(2019, 12, 1), D(2019, 12, 31)),
+    # a weekday before a date only confirms it, and picks the year it falls in
+    ("Friday, December 6th", TUESDAY, False, D(2019, 12, 6), D(2019, 12, 6)),
+    ("Monday, Nov. 18", TUESDAY, True, D(2019, 11, 18), D(2019, 11, 18)),
+    ("Friday, Jan. 3", DECEMBER, False, D(2020, 1, 3), D(2020, 1, 3)),
+    ("Tuesday, Nov. 19, 2019", None, False, D(2019, 11, 19), D(2019, 11, 19)),
+    # weekends
+    ("this past weekend", TUESDAY, False, D(2019, 11, 16), D(2019, 11, 17)),
+    ("last weekend", JANUARY, False, D(2019, 12, 28), D(2019, 12, 29)),
     # weeks
     ("last week", TUESDAY, False, D(2019, 11, 11), D(2019, 11, 17)),
     ("this week", TUESDAY, False, D(2019, 11, 18), D(2019, 11, 24)),
@@ -99,7 +112,6 @@ CASES: list[tuple[str, datetime | None, bool, date | None, date | None]] = [
     ("about five years ago", TUESDAY, False, D(2013, 1, 1), D(2015, 12, 31)),
     # vague phrases stay unknown rather than a wrong day
     ("this season", TUESDAY, False, None, None),
-    ("earlier this year", TUESDAY, False, None, None),
     ("recently", TUESDAY, False, None, None),
     ("the end of 2021", TUESDAY, True, None, None),
     ("the third quarter ended Sept. 29", TUESDAY, False, None, None),

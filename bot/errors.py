@@ -33,6 +33,11 @@ class NotConfigured(BylineError):
 class ConfigError(BylineError):
     """The configuration file or environment holds a wrong key or value."""
 
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        # Every problem found (the message names the first): the doctor lists them all.
+        self.problems = problems or [message]
+
 
 class ModelMissing(BylineError):
     """The spaCy model package is not installed."""

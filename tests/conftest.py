@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -37,6 +39,31 @@ def db_url(tmp_path: Path) -> str:
 
 
 POSTGRES_URL_ENV = "BYLINE_TEST_POSTGRES_URL"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own."""
+    del config
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get(POSTGRES_URL_ENV)
+    if worker and url:
+        os.environ[POSTGRES_URL_ENV] = asyncio.run(_worker_database(url, worker))
+
+
+async def _worker_database(url: str, worker: str) -> str:
+    """Create (once) a database named after the xdist worker next to url's; return its URL."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    conn = await asyncpg.connect(base.set(drivername="postgresql").render_as_string(False))
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return base.set(database=name).render_as_string(False)
 
 
 async def reset_postgres(url: str) -> None:

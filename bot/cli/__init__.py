@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False)) or os.environ.get("BYLINE_DEBUG") == "1"
     try:
-        settings = settings_for(args)
+        # The doctor reads the settings itself, to list every problem in them.
+        settings = None if args.command == "doctor" else settings_for(args)
         _setup_logging(settings if args.command in ("run", "worker") else None, debug)
         code = int(args.func(args))
     except BylineError as exc:

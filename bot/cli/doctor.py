@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.cli.context import settings_for
 from bot.cli.output import emit_json
+from bot.errors import ConfigError
 from bot.services.doctor import Check, CheckStatus
 
 MARKS = {CheckStatus.OK: "ok  ", CheckStatus.WARN: "warn", CheckStatus.FAIL: "FAIL"}
@@ -46,7 +47,11 @@ async def run_checks(args: argparse.Namespace) -> list[Check]:
     from bot.services import doctor
     from bot.settings import discord_token
 
-    settings = settings_for(args)
+    try:
+        settings = settings_for(args)
+    except ConfigError as exc:
+        # Nothing else can be checked with settings that do not load: say all that is wrong.
+        return doctor.config_problems(exc.problems)
     checks = doctor.config_checks(settings)
     checks.append(doctor.model_check(settings))
     # Never migrate here: the doctor looks, it does not change the store.

@@ -72,6 +72,15 @@ def config_checks(settings: Settings) -> list[Check]:
     return found
 
 
+def config_problems(problems: list[str]) -> list[Check]:
+    """One failed check per wrong key or value in the config file or environment."""
+    fix = (
+        "correct it in the config file (BYLINE_CONFIG) or the BYLINE_* variable; "
+        "config.example.toml lists every key"
+    )
+    return [Check("config", CheckStatus.FAIL, problem, fix) for problem in problems]
+
+
 def head_revision() -> str | None:
     """The newest migration this Byline ships."""
     from alembic.script import ScriptDirectory

@@ -223,8 +223,8 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         problems = [_describe(dict(e)) for e in exc.errors()]
-        more = f" (and {len(problems) - 1} more; `byline doctor` lists them)" if problems[1:] else ""
-        raise ConfigError(problems[0] + more, problems) from None
+        more = f" (and {len(problems) - 1} more; `byline doctor` lists them)"
+        raise ConfigError(problems[0] + (more if problems[1:] else ""), problems) from None
     except ValueError as exc:  # TOML syntax errors surface as ValueError subclasses
         raise ConfigError(f"cannot read {path}: {exc}") from None
 

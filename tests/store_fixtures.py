@@ -31,23 +31,26 @@ def settings_for(db: Path, **digest: object) -> Settings:
     )
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Ingest three gold articles once per test session."""
+def build_template(db: Path, articles: list[Path]) -> Path:
+    """Ingest articles into a new store at db (once per session: copies are cheap)."""
     import asyncio
-
-    db = tmp_path_factory.mktemp("template") / "byline.db"
 
     async def build() -> None:
         app = await App.open(settings_for(db), processes=False)
         try:
-            outcomes = await app.articles.ingest_paths(ARTICLES)
+            outcomes = await app.articles.ingest_paths(articles)
             assert all(o.status == "added" for o in outcomes), outcomes
         finally:
             await app.close()
 
     asyncio.run(build())
     return db
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ingest three gold articles once per test session."""
+    return build_template(tmp_path_factory.mktemp("template") / "byline.db", ARTICLES)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Apps over private copies of the session's three-article store (tests.store_fixtures)."""
+"""A store with three really ingested articles, and Apps over private copies of it."""
 
 from __future__ import annotations
 
@@ -14,8 +14,14 @@ from bot.app import App
 from bot.domain import FollowAlert
 from bot.errors import DeliveryRefused
 from tests.clock import FrozenClock
-from tests.store_fixtures import settings_for
+from tests.store_fixtures import build_template, settings_for
 
+ROOT = Path(__file__).resolve().parents[2]
+# The seed names the people the follow tests follow (Matthew Pottinger, Kim Jong Un).
+ARTICLES = [
+    ROOT / "tests/gold/articles" / n
+    for n in ("00_seed.txt", "01_senate_water_bill.txt", "03_whitcomb_verdict.txt")
+]
 GUILD = 1001
 CHANNEL = 2002
 # Before any article was analysed (analysed_at is the real time of the template's ingest).
@@ -24,13 +30,19 @@ EARLY = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 OpenPeopleApp = Callable[..., Awaitable[App]]
 
 
+@pytest.fixture(scope="session")
+def people_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three articles above, ingested once per test session."""
+    return build_template(tmp_path_factory.mktemp("services-template") / "byline.db", ARTICLES)
+
+
 @pytest.fixture
 async def open_people_app(
-    template_db: Path, tmp_path: Path, isolated_env: Path
+    people_store_template: Path, tmp_path: Path, isolated_env: Path
 ) -> AsyncIterator[OpenPeopleApp]:
     """Open Apps (several may share the file, as several processes would) with their own clocks."""
     target = tmp_path / "byline.db"
-    shutil.copy(template_db, target)
+    shutil.copy(people_store_template, target)
     opened: list[App] = []
 
     async def opener(at: datetime = EARLY) -> App:

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.usefixtures("isolated_env")
 
 
 @pytest.fixture
-def db(template_db: Path, tmp_path: Path) -> str:
+def db(people_store_template: Path, tmp_path: Path) -> str:
     target = tmp_path / "byline.db"
-    shutil.copy(template_db, target)
+    shutil.copy(people_store_template, target)
     return f"sqlite+aiosqlite:///{target}"
 
 

@@ -12,7 +12,14 @@ from bot.analysis.mentions import (
     core_words,
     first_compatible,
 )
-from bot.analysis.names import NON_PERSON_NEXT, NON_PERSON_PREV, PARTICLES, SPEECH_VERBS, TITLES
+from bot.analysis.names import (
+    KNOWN_GIVEN_NAMES,
+    NON_PERSON_NEXT,
+    NON_PERSON_PREV,
+    PARTICLES,
+    SPEECH_VERBS,
+    TITLES,
+)
 
 
 @dataclass
@@ -210,15 +217,19 @@ class Clusterer:
                 else ""
                 for m in mentions
             ]
+            given = len(core) >= 2 and core[0].lower() in KNOWN_GIVEN_NAMES
             if mentions and all(
-                p in {"the", "in", "at", "from", "near", "outside", "to", "of"} for p in preceded
+                p in {"the", "@", "atop"}
+                or (p in {"in", "at", "from", "near", "outside", "to", "of"} and not given)
+                for p in preceded
             ):
-                continue  # "the Bulldogs", "in Buenos Aires"
+                continue  # "the Bulldogs", "in Buenos Aires" (but "a shot at Matt Murray")
             last = [doc[m.token_end - 1] for m in mentions]
             if any(t.tag_ == "NNPS" for t in last) and any(p == "the" for p in preceded):
                 continue  # "the Red Wings": a team
             if len(core) >= 2:
-                keep.append(ci)
+                if not any(self._names_a_place(m) for m in mentions):
+                    keep.append(ci)
                 continue
             if core[0] in poisoned:
                 continue
@@ -246,6 +257,20 @@ class Clusterer:
         self.mentions = [m for m in self.mentions if m.cluster in remap]
         for mention in self.mentions:
             mention.cluster = remap[mention.cluster]
+
+    def _names_a_place(self, mention: Mention) -> bool:
+        """A full name that modifies an institution noun ('Walter Reed hospital', 'Jordan High')
+        names the place in this article, not a person."""
+        doc = self.doc
+        if mention.token_end >= len(doc) or len(mention.words) < 2:
+            return False
+        last, nxt = doc[mention.token_end - 1], doc[mention.token_end]
+        return (
+            last.dep_ == "compound"
+            and last.head.i >= nxt.i
+            and nxt.pos_ in {"NOUN", "PROPN"}
+            and nxt.lower_ in NON_PERSON_NEXT
+        ) or mention.words[-1].lower() in NON_PERSON_NEXT
 
     def _among_organizations(self, mention: Mention) -> bool:
         """A name listed with organisations, or after 'the' and an adjective, is no person."""

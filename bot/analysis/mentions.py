@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from bot.analysis.names import (
     FEMALE_NAMES,
     HONORIFICS,
     HUMAN_ROLES,
+    KNOWN_GIVEN_NAMES,
     MALE_NAMES,
     NAME_SUFFIXES,
     NON_PERSON_NEXT,
@@ -368,6 +369,7 @@ class MentionFinder:
             if k > j:
                 self.add(j, k)
         self._collect_swallowed_names()
+        self._collect_given_name_pairs()
         self._collect_bracketed_names()
         self._collect_speakers()
         self.mentions.sort(key=lambda m: m.start)
@@ -402,6 +404,87 @@ class MentionFinder:
                     i = k
                 else:
                     i += 1
+
+    def _may_start_name(self, i: int) -> bool:
+        """A known given name at token i that no article, place or longer name comes before."""
+        doc = self.doc
+        tok = doc[i]
+        if not (tok.pos_ == "PROPN" and tok.text[:1].isupper() and not tok.text.isupper()):
+            return False
+        if tok.lower_ not in KNOWN_GIVEN_NAMES:
+            return False
+        prev = doc[i - 1] if i > 0 else None
+        if prev is not None and (
+            prev.text in {"@", "&"}
+            or (
+                prev.pos_ == "PROPN"
+                and prev.text[:1].isupper()
+                and not _describes(prev)
+                and prev.ent_type_ not in {"NORP", "GPE"}
+            )
+        ):
+            return False  # "@ Coral Sky Amphitheatre"; inside a longer proper name
+        j = i - 1
+        while j >= 0 and doc[j].pos_ == "ADJ" and doc[j].text.islower():
+            j -= 1
+        # "the Grace Foundation", "the northern Sierra Nevada"
+        return not (j >= 0 and doc[j].lower_ in {"the", "a", "an"})
+
+    def _given_name_pair(self, i: int) -> int:
+        """End of the name a known given name at token i starts ('Zach Parise scored'), or i."""
+        doc = self.doc
+        tok = doc[i]
+        if not self._may_start_name(i):
+            return i
+        k, words = i + 1, 1
+        while k < len(doc) and words < 3:
+            if doc[k].pos_ == "PROPN" and doc[k].text[:1].isupper():
+                k, words = k + 1, words + 1
+            elif doc[k].text == "-" and not doc[k - 1].whitespace_ and not doc[k].whitespace_:
+                k += 1  # "Eva-Marie Persson", "Ana Ruiz-Ortega"
+            else:
+                break
+        if words == 1 or doc[k - 1].text == "-":
+            return i
+        if k < len(doc) and (doc[k].text[:1].isupper() or doc[k].text == "-"):
+            return i  # a longer proper name ("Grace Hopper Academy")
+        if any(t.lower_ in NON_PERSON_NEXT for t in doc[i + 1 : k + 1]):
+            return i  # "Blossom Music Center", "Alden Capital Group"
+        last = doc[k - 1]
+        if last.tag_ == "NNPS" or last.is_upper or not last.is_alpha:
+            return i  # "Red Wings", "Jackets": teams and groups
+        for t in doc[i:k]:
+            if t.ent_type_ in {"GPE", "LOC", "NORP", "MONEY", "PERCENT", "TIME"}:
+                return i
+        ent = tok.ent_type_ and next((e for e in doc.ents if e.start <= i < e.end), None)
+        if ent and ent.label_ != "PERSON" and not self._person_among_others(i, k, ent):
+            return i  # "Morgan Stanley", "Wells Fargo": firms named after people
+        if last.dep_ == "compound" and last.head.pos_ == "NOUN":
+            return i  # "Grace Kelly biopic": modifies a thing
+        return k
+
+    def _person_among_others(self, i: int, k: int, ent: Span) -> bool:
+        """Whether a name NER tagged as an organisation reads as a person's: the entity is the
+        name alone, it is not someone's employer ('an analyst at Morgan Stanley') nor listed
+        with organisations ('JPMorgan Chase or Wells Fargo')."""
+        doc = self.doc
+        if ent.start != i or ent.end != k:
+            return False
+        if i > 0 and doc[i - 1].lower_ in {"at", "for", "with", "from", "of", "&", "via", "by"}:
+            return False
+        last = doc[k - 1]
+        partners = [c for c in last.children if c.dep_ in {"conj", "appos"}]
+        if last.dep_ in {"conj", "appos"}:
+            partners.append(last.head)
+        return not any(p.ent_type_ in {"ORG", "GPE", "FAC", "PRODUCT"} for p in partners)
+
+    def _collect_given_name_pairs(self) -> None:
+        """A known given name and a surname NER missed or mislabelled: 'Zach Parise scored twice',
+        'Brad Marchand added three assists' (tagged ORG), 'Linus Ullmark stopped 22 shots'."""
+        for tok in self.doc:
+            end = self._given_name_pair(tok.i)
+            if end > tok.i:
+                self.add(tok.i, end)
 
     def _collect_bracketed_names(self) -> None:
         """'Coach (Tom) Reyes': the surname after an editorial bracket is a person's."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # Titles that can stand before a name; they become descriptions, never part of the name.
 TITLES: frozenset[str] = frozenset(
     """
@@ -62,7 +64,8 @@ NON_PERSON_NEXT: frozenset[str] = frozenset(
     """
     & academy act administration airlines airport airways arena ave ave. avenue award awards
     bank bay beach bee blvd boulevard bridge bros bros. brothers building canal capital center
-    centre chronicle city clinic co co. college courant company corp corp. corporation county
+    centre chronicle city clinic amphitheatre amphitheater auditorium theater theatre
+    pavilion coliseum tech health high co co. college courant company corp corp. corporation county
     creek cup dam
     disease district doctrine drive effect empire falls field films forest foundation
     examiner freeway fund gazette globe group guardian gulf hall heights herald highway holdings
@@ -180,3 +183,20 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     snap retort chime interject
     """.split()
 )
+
+
+def _given_names() -> frozenset[str]:
+    """Lowercase given names of many languages (data/given_names.txt, from Faker's lists)."""
+    path = Path(__file__).with_name("data") / "given_names.txt"
+    return frozenset(path.read_text(encoding="utf-8").split())
+
+
+# Given names that also start organisations, places and teams ("Red Wings", "North Carolina",
+# "Major League", "Royal Navy"): no evidence of a person on their own.
+_AMBIGUOUS_GIVEN_NAMES = frozenset("general major north red royal west young".split())
+
+# Given names a person is likely to bear: evidence that a capitalised pair is a person's name,
+# and that a name NER mistook for an organisation or a place is a person's.
+KNOWN_GIVEN_NAMES: frozenset[str] = (
+    _given_names() | FEMALE_NAMES | MALE_NAMES
+) - _AMBIGUOUS_GIVEN_NAMES

@@ -129,6 +129,14 @@ def _describes(tok: Token) -> bool:
     return acronym or bare(word) in TITLES or tok.lemma_.lower() in HUMAN_ROLES
 
 
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def _asks(tok: Token) -> bool:
+    """Whether a token's sentence is a question ('Will Warren continue to face …?')."""
+    return tok.sent.text.rstrip().rstrip("\u201d\"'").endswith("?")
+
+
 # "Coach (Tom) Reyes": an editorial bracket gives the given name the text leaves out.
 BRACKETED_GIVEN_NAME = re.compile(r"\b[A-Z][a-z]+\.? \(([A-Z][a-z]+)\) ([A-Z][\w'\u2019-]+)")
 
@@ -161,15 +169,27 @@ class MentionFinder:
             if nxt.text.lower() in NON_PERSON_NEXT and nxt.text[:1].isupper():
                 return True
             if nxt.text in POSSESSIVE and span_end + 1 < len(doc):
-                after = doc[span_end + 1].text.lower()
-                if after in {"disease", "syndrome", "law", "razor", "paradox"}:
+                after = doc[span_end + 1]
+                if after.lower_ in {"disease", "syndrome", "law", "razor", "paradox"}:
                     return True
+                if after.pos_ == "AUX" or after.tag_ in {"VBD", "VBZ"}:
+                    return True  # "Lowe's was up 2%": a firm named in the possessive
+            if self._in_score_line(span_start, span_end):
+                return True
         prev = doc[span_start - 1] if span_start > 0 else None
         return (
             prev is not None
             and prev.text.lower().rstrip(".") in {p.rstrip(".") for p in NON_PERSON_PREV}
             and prev.text[:1].isupper()
         )
+
+    def _in_score_line(self, start: int, end: int) -> bool:
+        """'Senators 4, Red Wings 3:': a team in a line of results (a player's name starts with
+        a given name: 'Ana Ruiz 6-2, 6-3')."""
+        doc = self.doc
+        if end + 1 >= len(doc) or doc[start].lower_ in KNOWN_GIVEN_NAMES:
+            return False
+        return doc[end].text.isdigit() and doc[end + 1].text in {",", ":", ";"}
 
     def labels_of(self, text: str) -> set[str]:
         """The entity labels NER gives this exact text anywhere in the doc."""
@@ -212,9 +232,12 @@ class MentionFinder:
         ):
             start -= 1
         # "Questioning Vindman", "Asked Smith": a sentence-initial verb NER swept into the name.
+        # "Will Warren continue …?", "An Abernathy harpsichord": an auxiliary or an article.
         while start < end - 1 and (
             doc[start].tag_ in {"VBG", "VBD", "VBN", "VB", "RB"}
             or (doc[start].is_sent_start and doc[start].lower_.endswith("ing"))
+            or doc[start].lower_ in _ARTICLES
+            or (doc[start].pos_ == "AUX" and doc[start].is_sent_start and _asks(doc[start]))
         ):
             start += 1
         # Extend right over a proper noun NER cut off ("Grace Wairimu" + "Njoroge").
@@ -278,6 +301,8 @@ class MentionFinder:
         words = self.words_of(start, end)
         if not words or not all(NAME_WORD.match(w) or is_suffix(w) for w in words):
             return None
+        if start > 0 and doc[start - 1].lower_ in {"a", "an"}:
+            return None  # "an Abernathy harpsichord", "labeled herself a Grocery Store"
         if all(w.lower() in PARTICLES for w in words):
             return None
         if len(words) == 1 and bare(words[0]) in TITLES:

@@ -15,6 +15,7 @@ TITLES: frozenset[str] = frozenset(
     director district dr dr. economist executive father federal former forward founder gen
     gen. general goalkeeper gov gov. governor house imam inspector judge justice king lady
     lawyer leader lord lt lt. maj manager mayor midfielder minister miss mr mr. mrs mrs. ms
+    ombudsman
     ms. mx national officer pitcher player pope premier president prime prince princess prof
     prof. professor quarterback queen rabbi rep rep. representative republican rev rev.
     reverend sec secretary security sen sen. senate senator sgt sgt. sheriff singer sir
@@ -65,7 +66,8 @@ NON_PERSON_NEXT: frozenset[str] = frozenset(
     & academy act administration airlines airport airways arena ave ave. avenue award awards
     bank bay beach bee blvd boulevard bridge bros bros. brothers building canal capital center
     centre chronicle city clinic amphitheatre amphitheater auditorium theater theatre
-    pavilion coliseum tech health high co co. college courant company corp corp. corporation county
+    pavilion coliseum tech health high athletic co co. college courant company corp corp.
+    corporation county
     creek cup dam
     disease district doctrine drive effect empire falls field films forest foundation
     examiner freeway fund gazette globe group guardian gulf hall heights herald highway holdings
@@ -93,7 +95,7 @@ NON_PERSON_WORDS: frozenset[str] = frozenset(
     agency air airport army association award bank board bridge cathedral chronicle church city
     club college commission committee company corp corp. council county courant court cyclone
     department examiner gazette herald inquirer telegraph tribune productions records reports
-    entertainment studios avenue boulevard drive road lane
+    entertainment studios avenue boulevard drive road lane pharmaceuticals athletic
     disease fc force foundation group hospital hurricane inc inc. institute lake league llc
     ltd ministry motor motors mount navy news office one park party police post prize river
     school stadium storm street syndrome team times typhoon union united university

@@ -13,6 +13,7 @@ from bot.analysis.mentions import (
     first_compatible,
 )
 from bot.analysis.names import (
+    HUMAN_ROLES,
     KNOWN_GIVEN_NAMES,
     NON_PERSON_NEXT,
     NON_PERSON_PREV,
@@ -20,6 +21,8 @@ from bot.analysis.names import (
     SPEECH_VERBS,
     TITLES,
 )
+
+_THING_LABELS = frozenset({"ORG", "GPE", "FAC", "LOC", "PRODUCT", "WORK_OF_ART", "EVENT"})
 
 
 @dataclass
@@ -228,14 +231,18 @@ class Clusterer:
             if any(t.tag_ == "NNPS" for t in last) and any(p == "the" for p in preceded):
                 continue  # "the Red Wings": a team
             if len(core) >= 2:
-                if not any(self._names_a_place(m) for m in mentions):
+                if not any(self._names_a_place(m) for m in mentions) and not self._organization(
+                    cluster
+                ):
                     keep.append(ci)
                 continue
+            if core[0].lower() not in KNOWN_GIVEN_NAMES and any(self._group(m) for m in mentions):
+                continue  # "Spurs have won just five": a plural subject is a team or a group
             if core[0] in poisoned:
                 continue
             titled = any(
                 m.title_text and {bare(w) for w in m.title_text.split()} & TITLES for m in mentions
-            )
+            ) or any(self._beside_role(m) for m in mentions)
             speaks = any(
                 doc[i].dep_ in {"nsubj", "nsubjpass"} and doc[i].head.lemma_ in SPEECH_VERBS
                 for m in mentions
@@ -257,6 +264,30 @@ class Clusterer:
         self.mentions = [m for m in self.mentions if m.cluster in remap]
         for mention in self.mentions:
             mention.cluster = remap[mention.cluster]
+
+    def _organization(self, cluster: Cluster) -> bool:
+        """A full name with no known given name that NER calls an organisation, a place or a
+        work at least as often as a person ('Orbit Beyond', 'Big Machine')."""
+        if cluster.words[0].lower() in KNOWN_GIVEN_NAMES:
+            return False
+        counts = self.finder.label_counts.get(cluster.name, {})
+        other = sum(n for label, n in counts.items() if label in _THING_LABELS)
+        return other > 0 and other >= counts.get("PERSON", 0)
+
+    def _group(self, mention: Mention) -> bool:
+        """A one-word name that is the subject of a plural verb ('Spurs have won')."""
+        tok = self.doc[mention.token_end - 1]
+        if tok.dep_ != "nsubj" or any(c.dep_ == "conj" for c in tok.children):
+            return False
+        verb = tok.head
+        return verb.tag_ == "VBP" or any(
+            c.dep_ == "aux" and (c.tag_ == "VBP" or c.lower_ == "were") for c in verb.children
+        )
+
+    def _beside_role(self, mention: Mention) -> bool:
+        """A name in apposition with a role is titled: 'his wife, Kimberly,'."""
+        tok = self.doc[mention.token_end - 1]
+        return tok.dep_ == "appos" and tok.head.lemma_.lower() in HUMAN_ROLES
 
     def _names_a_place(self, mention: Mention) -> bool:
         """A full name that modifies an institution noun ('Walter Reed hospital', 'Jordan High')

@@ -17,6 +17,7 @@ from bot.analysis.names import (
     NON_PERSON_NEXT,
     NON_PERSON_PREV,
     NON_PERSON_WORDS,
+    ORG_KIND_NOUNS,
     PARTICLES,
     SPEECH_VERBS,
     TITLES,
@@ -130,6 +131,10 @@ def _describes(tok: Token) -> bool:
 
 
 _ARTICLES = frozenset({"a", "an", "the"})
+# 'Callum "Cal" Brannigan': given name, nickname in quote marks, surname.
+NICKNAMED = re.compile(
+    r"\b([A-Z][a-z]+) [\"\u201c\u2018'][A-Z][\w.]*[\"\u201d\u2019'] ([A-Z][\w'\u2019-]+)\b"
+)
 
 
 def _asks(tok: Token) -> bool:
@@ -155,13 +160,23 @@ class MentionFinder:
         self.text: str = doc.text
         self.mentions: list[Mention] = []
         self._labels: dict[str, set[str]] = {}
+        self.label_counts: dict[str, dict[str, int]] = {}
         for ent in doc.ents:
             self._labels.setdefault(ent.text, set()).add(ent.label_)
+            counts = self.label_counts.setdefault(ent.text, {})
+            counts[ent.label_] = counts.get(ent.label_, 0) + 1
 
     def is_non_person(self, span_start: int, span_end: int, words: list[str]) -> bool:
         doc = self.doc
-        if any(w.lower() in NON_PERSON_WORDS for w in words):
+        # "Park Ji-hoon": Park is a common Korean surname, written first.
+        checked = words[1:] if len(words) >= 2 and words[0] == "Park" else words
+        if any(w.lower() in NON_PERSON_WORDS for w in checked):
             return True
+        before = doc[span_start - 1] if span_start > 0 else None
+        if before is not None and (
+            before.text == "@" or (before.lower_ in ORG_KIND_NOUNS and before.text.islower())
+        ):
+            return True  # "@ Jiffy Lube Live", "the music ensemble Hollow Oak"
         if any(ch.isdigit() for w in words for ch in w):
             return True
         nxt = doc[span_end] if span_end < len(doc) else None
@@ -395,6 +410,8 @@ class MentionFinder:
                 self.add(j, k)
         self._collect_swallowed_names()
         self._collect_given_name_pairs()
+        self._collect_shared_surnames()
+        self._collect_nicknamed()
         self._collect_bracketed_names()
         self._collect_speakers()
         self.mentions.sort(key=lambda m: m.start)
@@ -510,6 +527,50 @@ class MentionFinder:
             end = self._given_name_pair(tok.i)
             if end > tok.i:
                 self.add(tok.i, end)
+
+    def _collect_shared_surnames(self) -> None:
+        """'brothers Lyle and Grant Pryor', 'Bill and Melinda Gates': the first given name
+        shares the surname of the full name it is coordinated with."""
+        doc = self.doc
+        for tok in doc:
+            if not (
+                tok.lower_ in KNOWN_GIVEN_NAMES
+                and tok.text[:1].isupper()
+                and tok.i + 3 < len(doc)
+                and doc[tok.i + 1].lower_ == "and"
+            ):
+                continue
+            if tok.i > 0 and doc[tok.i - 1].pos_ == "PROPN" and doc[tok.i - 1].text[:1].isupper():
+                continue  # "Mark Ellis and Jane Roe": a full name already
+            end = self._given_name_pair(tok.i + 2)
+            if end != tok.i + 4:
+                continue
+            surname = doc[end - 1].text
+            title = doc[self.left_title(tok.i, tok.i + 1) : tok.i].text
+            mention = Mention(
+                tok.idx, tok.idx + len(tok.text), [tok.text, surname], title, tok.i, tok.i + 1
+            )
+            found = [m for m in self.mentions if m.token_start <= tok.i < m.token_end]
+            if not found:
+                self.mentions.append(mention)
+            elif len(found[0].words) == 1 and found[0].token_start == tok.i:
+                found[0].words = mention.words
+
+    def _collect_nicknamed(self) -> None:
+        """'Callum "Cal" Brannigan': a nickname in quote marks inside a full name."""
+        for match in NICKNAMED.finditer(self.text):
+            if match.group(1).lower() not in KNOWN_GIVEN_NAMES:
+                continue
+            span = self.doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is None or any(
+                span.start < m.token_end and m.token_start < span.end for m in self.mentions
+            ):
+                continue
+            words = [match.group(1), match.group(2)]
+            title = self.doc[self.left_title(span.start, span.end) : span.start].text
+            self.mentions.append(
+                Mention(match.start(), match.end(), words, title, span.start, span.end)
+            )
 
     def _collect_bracketed_names(self) -> None:
         """'Coach (Tom) Reyes': the surname after an editorial bracket is a person's."""

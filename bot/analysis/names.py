@@ -202,3 +202,14 @@ _AMBIGUOUS_GIVEN_NAMES = frozenset("general major north red royal west young".sp
 KNOWN_GIVEN_NAMES: frozenset[str] = (
     _given_names() | FEMALE_NAMES | MALE_NAMES
 ) - _AMBIGUOUS_GIVEN_NAMES
+
+# Kinds of organisation, work and thing: a name right after one is the thing's name
+# ("ensemble Hollow Oak", "the website Full Fact", "label Big Machine", "the film Roma").
+ORG_KIND_NOUNS: frozenset[str] = frozenset(
+    """
+    agency airline album app band bank brand carrier chain channel charity company ensemble firm
+    franchise fund game group label lander magazine maker manufacturer movie network newspaper
+    nonprofit novel outlet platform podcast publication publisher restaurant retailer rocket
+    series ship show site song spacecraft startup station studio team venue website
+    """.split()
+)

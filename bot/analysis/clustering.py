@@ -14,12 +14,12 @@ from bot.analysis.mentions import (
 )
 from bot.analysis.names import (
     HUMAN_ROLES,
-    KNOWN_GIVEN_NAMES,
     NON_PERSON_NEXT,
     NON_PERSON_PREV,
     PARTICLES,
     SPEECH_VERBS,
     TITLES,
+    is_given_name,
 )
 
 _THING_LABELS = frozenset({"ORG", "GPE", "FAC", "LOC", "PRODUCT", "WORK_OF_ART", "EVENT"})
@@ -163,12 +163,22 @@ class Clusterer:
                         "NORP",
                     }:
                         # "Ana Ruiz-Ortega" names in full the person known so far as "Ruiz-Ortega".
-                        cluster.words = [prev.text, *cluster.words]
+                        first = prev.i
+                        if (
+                            first >= 2
+                            and doc[first - 1].text == "-"
+                            and not doc[first - 2].whitespace_
+                            and not doc[first - 1].whitespace_
+                            and doc[first - 2].text[:1].isupper()
+                        ):
+                            first -= 2  # "Eva-Marie Persson"
+                        given = doc[first : prev.i + 1].text
+                        cluster.words = [given, *cluster.words]
                         mention = Mention(
-                            prev.idx, match.end(), [prev.text, surname], "", prev.i, span.end, ci
+                            doc[first].idx, match.end(), [given, surname], "", first, span.end, ci
                         )
                         self.mentions.append(mention)
-                        taken |= set(range(prev.i, span.end))
+                        taken |= set(range(first, span.end))
                     continue  # part of a full name
                 if self.finder.is_non_person(span.start, span.end, [surname]):
                     continue
@@ -220,7 +230,7 @@ class Clusterer:
                 else ""
                 for m in mentions
             ]
-            given = len(core) >= 2 and core[0].lower() in KNOWN_GIVEN_NAMES
+            given = len(core) >= 2 and is_given_name(core[0])
             if mentions and all(
                 p in {"the", "@", "atop"}
                 or (p in {"in", "at", "from", "near", "outside", "to", "of"} and not given)
@@ -236,7 +246,7 @@ class Clusterer:
                 ):
                     keep.append(ci)
                 continue
-            if core[0].lower() not in KNOWN_GIVEN_NAMES and any(self._group(m) for m in mentions):
+            if not is_given_name(core[0]) and any(self._group(m) for m in mentions):
                 continue  # "Spurs have won just five": a plural subject is a team or a group
             if core[0] in poisoned:
                 continue
@@ -268,7 +278,7 @@ class Clusterer:
     def _organization(self, cluster: Cluster) -> bool:
         """A full name with no known given name that NER calls an organisation, a place or a
         work at least as often as a person ('Orbit Beyond', 'Big Machine')."""
-        if cluster.words[0].lower() in KNOWN_GIVEN_NAMES:
+        if is_given_name(cluster.words[0]):
             return False
         counts = self.finder.label_counts.get(cluster.name, {})
         other = sum(n for label, n in counts.items() if label in _THING_LABELS)

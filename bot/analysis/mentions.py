@@ -246,6 +246,16 @@ class MentionFinder:
             and doc[start - 1].ent_type_ not in {"GPE", "ORG", "NORP", "LOC", "FAC"}
         ):
             start -= 1
+        # "Eva-Marie Persson": NER may keep only the part after the hyphen.
+        if (
+            start >= 2
+            and doc[start - 1].text == "-"
+            and not doc[start - 1].whitespace_
+            and not doc[start - 2].whitespace_
+            and doc[start - 2].text[:1].isupper()
+            and doc[start - 2].is_alpha
+        ):
+            start -= 2
         # "Questioning Vindman", "Asked Smith": a sentence-initial verb NER swept into the name.
         # "Will Warren continue …?", "An Abernathy harpsichord": an auxiliary or an article.
         while start < end - 1 and (
@@ -456,13 +466,17 @@ class MentionFinder:
         if tok.lower_ not in KNOWN_GIVEN_NAMES:
             return False
         prev = doc[i - 1] if i > 0 else None
-        if prev is not None and (
-            prev.text in {"@", "&"}
-            or (
-                prev.pos_ == "PROPN"
-                and prev.text[:1].isupper()
-                and not _describes(prev)
-                and prev.ent_type_ not in {"NORP", "GPE"}
+        if (
+            prev is not None
+            and (
+                prev.text in {"@", "&"}
+                or (prev.text == "-" and not prev.whitespace_)  # "Eva-Marie": not the name's start
+                or (
+                    prev.pos_ == "PROPN"
+                    and prev.text[:1].isupper()
+                    and not _describes(prev)
+                    and prev.ent_type_ not in {"NORP", "GPE"}
+                )
             )
         ):
             return False  # "@ Coral Sky Amphitheatre"; inside a longer proper name

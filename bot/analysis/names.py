@@ -203,6 +203,13 @@ KNOWN_GIVEN_NAMES: frozenset[str] = (
     _given_names() | FEMALE_NAMES | MALE_NAMES
 ) - _AMBIGUOUS_GIVEN_NAMES
 
+
+def is_given_name(word: str) -> bool:
+    """Whether a word is a known given name ('Eva-Marie' by its first part)."""
+    low = word.lower()
+    return low in KNOWN_GIVEN_NAMES or low.split("-", 1)[0] in KNOWN_GIVEN_NAMES
+
+
 # Kinds of organisation, work and thing: a name right after one is the thing's name
 # ("ensemble Hollow Oak", "the website Full Fact", "label Big Machine", "the film Roma").
 ORG_KIND_NOUNS: frozenset[str] = frozenset(

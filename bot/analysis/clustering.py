@@ -12,7 +12,17 @@ from bot.analysis.mentions import (
     core_words,
     first_compatible,
 )
-from bot.analysis.names import NON_PERSON_NEXT, NON_PERSON_PREV, PARTICLES, SPEECH_VERBS, TITLES
+from bot.analysis.names import (
+    HUMAN_ROLES,
+    NON_PERSON_NEXT,
+    NON_PERSON_PREV,
+    PARTICLES,
+    SPEECH_VERBS,
+    TITLES,
+    is_given_name,
+)
+
+_THING_LABELS = frozenset({"ORG", "GPE", "FAC", "LOC", "PRODUCT", "WORK_OF_ART", "EVENT"})
 
 
 @dataclass
@@ -153,12 +163,22 @@ class Clusterer:
                         "NORP",
                     }:
                         # "Ana Ruiz-Ortega" names in full the person known so far as "Ruiz-Ortega".
-                        cluster.words = [prev.text, *cluster.words]
+                        first = prev.i
+                        if (
+                            first >= 2
+                            and doc[first - 1].text == "-"
+                            and not doc[first - 2].whitespace_
+                            and not doc[first - 1].whitespace_
+                            and doc[first - 2].text[:1].isupper()
+                        ):
+                            first -= 2  # "Eva-Marie Persson"
+                        given = doc[first : prev.i + 1].text
+                        cluster.words = [given, *cluster.words]
                         mention = Mention(
-                            prev.idx, match.end(), [prev.text, surname], "", prev.i, span.end, ci
+                            doc[first].idx, match.end(), [given, surname], "", first, span.end, ci
                         )
                         self.mentions.append(mention)
-                        taken |= set(range(prev.i, span.end))
+                        taken |= set(range(first, span.end))
                     continue  # part of a full name
                 if self.finder.is_non_person(span.start, span.end, [surname]):
                     continue
@@ -210,21 +230,29 @@ class Clusterer:
                 else ""
                 for m in mentions
             ]
+            given = len(core) >= 2 and is_given_name(core[0])
             if mentions and all(
-                p in {"the", "in", "at", "from", "near", "outside", "to", "of"} for p in preceded
+                p in {"the", "@", "atop"}
+                or (p in {"in", "at", "from", "near", "outside", "to", "of"} and not given)
+                for p in preceded
             ):
-                continue  # "the Bulldogs", "in Buenos Aires"
+                continue  # "the Bulldogs", "in Buenos Aires" (but "a shot at Matt Murray")
             last = [doc[m.token_end - 1] for m in mentions]
             if any(t.tag_ == "NNPS" for t in last) and any(p == "the" for p in preceded):
                 continue  # "the Red Wings": a team
             if len(core) >= 2:
-                keep.append(ci)
+                if not any(self._names_a_place(m) for m in mentions) and not self._organization(
+                    cluster
+                ):
+                    keep.append(ci)
                 continue
+            if not is_given_name(core[0]) and any(self._group(m) for m in mentions):
+                continue  # "Spurs have won just five": a plural subject is a team or a group
             if core[0] in poisoned:
                 continue
             titled = any(
                 m.title_text and {bare(w) for w in m.title_text.split()} & TITLES for m in mentions
-            )
+            ) or any(self._beside_role(m) for m in mentions)
             speaks = any(
                 doc[i].dep_ in {"nsubj", "nsubjpass"} and doc[i].head.lemma_ in SPEECH_VERBS
                 for m in mentions
@@ -246,6 +274,44 @@ class Clusterer:
         self.mentions = [m for m in self.mentions if m.cluster in remap]
         for mention in self.mentions:
             mention.cluster = remap[mention.cluster]
+
+    def _organization(self, cluster: Cluster) -> bool:
+        """A full name with no known given name that NER calls an organisation, a place or a
+        work at least as often as a person ('Orbit Beyond', 'Big Machine')."""
+        if is_given_name(cluster.words[0]):
+            return False
+        counts = self.finder.label_counts.get(cluster.name, {})
+        other = sum(n for label, n in counts.items() if label in _THING_LABELS)
+        return other > 0 and other >= counts.get("PERSON", 0)
+
+    def _group(self, mention: Mention) -> bool:
+        """A one-word name that is the subject of a plural verb ('Spurs have won')."""
+        tok = self.doc[mention.token_end - 1]
+        if tok.dep_ != "nsubj" or any(c.dep_ == "conj" for c in tok.children):
+            return False
+        verb = tok.head
+        return verb.tag_ == "VBP" or any(
+            c.dep_ == "aux" and (c.tag_ == "VBP" or c.lower_ == "were") for c in verb.children
+        )
+
+    def _beside_role(self, mention: Mention) -> bool:
+        """A name in apposition with a role is titled: 'his wife, Kimberly,'."""
+        tok = self.doc[mention.token_end - 1]
+        return tok.dep_ == "appos" and tok.head.lemma_.lower() in HUMAN_ROLES
+
+    def _names_a_place(self, mention: Mention) -> bool:
+        """A full name that modifies an institution noun ('Walter Reed hospital', 'Jordan High')
+        names the place in this article, not a person."""
+        doc = self.doc
+        if mention.token_end >= len(doc) or len(mention.words) < 2:
+            return False
+        last, nxt = doc[mention.token_end - 1], doc[mention.token_end]
+        return (
+            last.dep_ == "compound"
+            and last.head.i >= nxt.i
+            and nxt.pos_ in {"NOUN", "PROPN"}
+            and nxt.lower_ in NON_PERSON_NEXT
+        ) or mention.words[-1].lower() in NON_PERSON_NEXT
 
     def _among_organizations(self, mention: Mention) -> bool:
         """A name listed with organisations, or after 'the' and an adjective, is no person."""

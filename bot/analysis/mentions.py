@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from bot.analysis.names import (
     FEMALE_NAMES,
     HONORIFICS,
     HUMAN_ROLES,
+    KNOWN_GIVEN_NAMES,
     MALE_NAMES,
     NAME_SUFFIXES,
     NON_PERSON_NEXT,
     NON_PERSON_PREV,
     NON_PERSON_WORDS,
+    ORG_KIND_NOUNS,
     PARTICLES,
     SPEECH_VERBS,
     TITLES,
@@ -128,6 +130,18 @@ def _describes(tok: Token) -> bool:
     return acronym or bare(word) in TITLES or tok.lemma_.lower() in HUMAN_ROLES
 
 
+_ARTICLES = frozenset({"a", "an", "the"})
+# 'Callum "Cal" Brannigan': given name, nickname in quote marks, surname.
+NICKNAMED = re.compile(
+    r"\b([A-Z][a-z]+) [\"\u201c\u2018'][A-Z][\w.]*[\"\u201d\u2019'] ([A-Z][\w'\u2019-]+)\b"
+)
+
+
+def _asks(tok: Token) -> bool:
+    """Whether a token's sentence is a question ('Will Warren continue to face …?')."""
+    return tok.sent.text.rstrip().rstrip("\u201d\"'").endswith("?")
+
+
 # "Coach (Tom) Reyes": an editorial bracket gives the given name the text leaves out.
 BRACKETED_GIVEN_NAME = re.compile(r"\b[A-Z][a-z]+\.? \(([A-Z][a-z]+)\) ([A-Z][\w'\u2019-]+)")
 
@@ -146,13 +160,23 @@ class MentionFinder:
         self.text: str = doc.text
         self.mentions: list[Mention] = []
         self._labels: dict[str, set[str]] = {}
+        self.label_counts: dict[str, dict[str, int]] = {}
         for ent in doc.ents:
             self._labels.setdefault(ent.text, set()).add(ent.label_)
+            counts = self.label_counts.setdefault(ent.text, {})
+            counts[ent.label_] = counts.get(ent.label_, 0) + 1
 
     def is_non_person(self, span_start: int, span_end: int, words: list[str]) -> bool:
         doc = self.doc
-        if any(w.lower() in NON_PERSON_WORDS for w in words):
+        # "Park Ji-hoon": Park is a common Korean surname, written first.
+        checked = words[1:] if len(words) >= 2 and words[0] == "Park" else words
+        if any(w.lower() in NON_PERSON_WORDS for w in checked):
             return True
+        before = doc[span_start - 1] if span_start > 0 else None
+        if before is not None and (
+            before.text == "@" or (before.lower_ in ORG_KIND_NOUNS and before.text.islower())
+        ):
+            return True  # "@ Jiffy Lube Live", "the music ensemble Hollow Oak"
         if any(ch.isdigit() for w in words for ch in w):
             return True
         nxt = doc[span_end] if span_end < len(doc) else None
@@ -160,15 +184,27 @@ class MentionFinder:
             if nxt.text.lower() in NON_PERSON_NEXT and nxt.text[:1].isupper():
                 return True
             if nxt.text in POSSESSIVE and span_end + 1 < len(doc):
-                after = doc[span_end + 1].text.lower()
-                if after in {"disease", "syndrome", "law", "razor", "paradox"}:
+                after = doc[span_end + 1]
+                if after.lower_ in {"disease", "syndrome", "law", "razor", "paradox"}:
                     return True
+                if after.pos_ == "AUX" or after.tag_ in {"VBD", "VBZ"}:
+                    return True  # "Lowe's was up 2%": a firm named in the possessive
+            if self._in_score_line(span_start, span_end):
+                return True
         prev = doc[span_start - 1] if span_start > 0 else None
         return (
             prev is not None
             and prev.text.lower().rstrip(".") in {p.rstrip(".") for p in NON_PERSON_PREV}
             and prev.text[:1].isupper()
         )
+
+    def _in_score_line(self, start: int, end: int) -> bool:
+        """'Senators 4, Red Wings 3:': a team in a line of results (a player's name starts with
+        a given name: 'Ana Ruiz 6-2, 6-3')."""
+        doc = self.doc
+        if end + 1 >= len(doc) or doc[start].lower_ in KNOWN_GIVEN_NAMES:
+            return False
+        return doc[end].text.isdigit() and doc[end + 1].text in {",", ":", ";"}
 
     def labels_of(self, text: str) -> set[str]:
         """The entity labels NER gives this exact text anywhere in the doc."""
@@ -210,10 +246,23 @@ class MentionFinder:
             and doc[start - 1].ent_type_ not in {"GPE", "ORG", "NORP", "LOC", "FAC"}
         ):
             start -= 1
+        # "Eva-Marie Persson": NER may keep only the part after the hyphen.
+        if (
+            start >= 2
+            and doc[start - 1].text == "-"
+            and not doc[start - 1].whitespace_
+            and not doc[start - 2].whitespace_
+            and doc[start - 2].text[:1].isupper()
+            and doc[start - 2].is_alpha
+        ):
+            start -= 2
         # "Questioning Vindman", "Asked Smith": a sentence-initial verb NER swept into the name.
+        # "Will Warren continue …?", "An Abernathy harpsichord": an auxiliary or an article.
         while start < end - 1 and (
             doc[start].tag_ in {"VBG", "VBD", "VBN", "VB", "RB"}
             or (doc[start].is_sent_start and doc[start].lower_.endswith("ing"))
+            or doc[start].lower_ in _ARTICLES
+            or (doc[start].pos_ == "AUX" and doc[start].is_sent_start and _asks(doc[start]))
         ):
             start += 1
         # Extend right over a proper noun NER cut off ("Grace Wairimu" + "Njoroge").
@@ -277,6 +326,8 @@ class MentionFinder:
         words = self.words_of(start, end)
         if not words or not all(NAME_WORD.match(w) or is_suffix(w) for w in words):
             return None
+        if start > 0 and doc[start - 1].lower_ in {"a", "an"}:
+            return None  # "an Abernathy harpsichord", "labeled herself a Grocery Store"
         if all(w.lower() in PARTICLES for w in words):
             return None
         if len(words) == 1 and bare(words[0]) in TITLES:
@@ -368,6 +419,9 @@ class MentionFinder:
             if k > j:
                 self.add(j, k)
         self._collect_swallowed_names()
+        self._collect_given_name_pairs()
+        self._collect_shared_surnames()
+        self._collect_nicknamed()
         self._collect_bracketed_names()
         self._collect_speakers()
         self.mentions.sort(key=lambda m: m.start)
@@ -402,6 +456,135 @@ class MentionFinder:
                     i = k
                 else:
                     i += 1
+
+    def _may_start_name(self, i: int) -> bool:
+        """A known given name at token i that no article, place or longer name comes before."""
+        doc = self.doc
+        tok = doc[i]
+        if not (tok.pos_ == "PROPN" and tok.text[:1].isupper() and not tok.text.isupper()):
+            return False
+        if tok.lower_ not in KNOWN_GIVEN_NAMES:
+            return False
+        prev = doc[i - 1] if i > 0 else None
+        if (
+            prev is not None
+            and (
+                prev.text in {"@", "&"}
+                or (prev.text == "-" and not prev.whitespace_)  # "Eva-Marie": not the name's start
+                or (
+                    prev.pos_ == "PROPN"
+                    and prev.text[:1].isupper()
+                    and not _describes(prev)
+                    and prev.ent_type_ not in {"NORP", "GPE"}
+                )
+            )
+        ):
+            return False  # "@ Coral Sky Amphitheatre"; inside a longer proper name
+        j = i - 1
+        while j >= 0 and doc[j].pos_ == "ADJ" and doc[j].text.islower():
+            j -= 1
+        # "the Grace Foundation", "the northern Sierra Nevada"
+        return not (j >= 0 and doc[j].lower_ in {"the", "a", "an"})
+
+    def _given_name_pair(self, i: int) -> int:
+        """End of the name a known given name at token i starts ('Zach Parise scored'), or i."""
+        doc = self.doc
+        tok = doc[i]
+        if not self._may_start_name(i):
+            return i
+        k, words = i + 1, 1
+        while k < len(doc) and words < 3:
+            if doc[k].pos_ == "PROPN" and doc[k].text[:1].isupper():
+                k, words = k + 1, words + 1
+            elif doc[k].text == "-" and not doc[k - 1].whitespace_ and not doc[k].whitespace_:
+                k += 1  # "Eva-Marie Persson", "Ana Ruiz-Ortega"
+            else:
+                break
+        if words == 1 or doc[k - 1].text == "-":
+            return i
+        if k < len(doc) and (doc[k].text[:1].isupper() or doc[k].text == "-"):
+            return i  # a longer proper name ("Grace Hopper Academy")
+        if any(t.lower_ in NON_PERSON_NEXT for t in doc[i + 1 : k + 1]):
+            return i  # "Blossom Music Center", "Alden Capital Group"
+        last = doc[k - 1]
+        if last.tag_ == "NNPS" or last.is_upper or not last.is_alpha:
+            return i  # "Red Wings", "Jackets": teams and groups
+        for t in doc[i:k]:
+            if t.ent_type_ in {"GPE", "LOC", "NORP", "MONEY", "PERCENT", "TIME"}:
+                return i
+        ent = tok.ent_type_ and next((e for e in doc.ents if e.start <= i < e.end), None)
+        if ent and ent.label_ != "PERSON" and not self._person_among_others(i, k, ent):
+            return i  # "Morgan Stanley", "Wells Fargo": firms named after people
+        if last.dep_ == "compound" and last.head.pos_ == "NOUN":
+            return i  # "Grace Kelly biopic": modifies a thing
+        return k
+
+    def _person_among_others(self, i: int, k: int, ent: Span) -> bool:
+        """Whether a name NER tagged as an organisation reads as a person's: the entity is the
+        name alone, it is not someone's employer ('an analyst at Morgan Stanley') nor listed
+        with organisations ('JPMorgan Chase or Wells Fargo')."""
+        doc = self.doc
+        if ent.start != i or ent.end != k:
+            return False
+        if i > 0 and doc[i - 1].lower_ in {"at", "for", "with", "from", "of", "&", "via", "by"}:
+            return False
+        last = doc[k - 1]
+        partners = [c for c in last.children if c.dep_ in {"conj", "appos"}]
+        if last.dep_ in {"conj", "appos"}:
+            partners.append(last.head)
+        return not any(p.ent_type_ in {"ORG", "GPE", "FAC", "PRODUCT"} for p in partners)
+
+    def _collect_given_name_pairs(self) -> None:
+        """A known given name and a surname NER missed or mislabelled: 'Zach Parise scored twice',
+        'Brad Marchand added three assists' (tagged ORG), 'Linus Ullmark stopped 22 shots'."""
+        for tok in self.doc:
+            end = self._given_name_pair(tok.i)
+            if end > tok.i:
+                self.add(tok.i, end)
+
+    def _collect_shared_surnames(self) -> None:
+        """'brothers Lyle and Grant Pryor', 'Bill and Melinda Gates': the first given name
+        shares the surname of the full name it is coordinated with."""
+        doc = self.doc
+        for tok in doc:
+            if not (
+                tok.lower_ in KNOWN_GIVEN_NAMES
+                and tok.text[:1].isupper()
+                and tok.i + 3 < len(doc)
+                and doc[tok.i + 1].lower_ == "and"
+            ):
+                continue
+            if tok.i > 0 and doc[tok.i - 1].pos_ == "PROPN" and doc[tok.i - 1].text[:1].isupper():
+                continue  # "Mark Ellis and Jane Roe": a full name already
+            end = self._given_name_pair(tok.i + 2)
+            if end != tok.i + 4:
+                continue
+            surname = doc[end - 1].text
+            title = doc[self.left_title(tok.i, tok.i + 1) : tok.i].text
+            mention = Mention(
+                tok.idx, tok.idx + len(tok.text), [tok.text, surname], title, tok.i, tok.i + 1
+            )
+            found = [m for m in self.mentions if m.token_start <= tok.i < m.token_end]
+            if not found:
+                self.mentions.append(mention)
+            elif len(found[0].words) == 1 and found[0].token_start == tok.i:
+                found[0].words = mention.words
+
+    def _collect_nicknamed(self) -> None:
+        """'Callum "Cal" Brannigan': a nickname in quote marks inside a full name."""
+        for match in NICKNAMED.finditer(self.text):
+            if match.group(1).lower() not in KNOWN_GIVEN_NAMES:
+                continue
+            span = self.doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is None or any(
+                span.start < m.token_end and m.token_start < span.end for m in self.mentions
+            ):
+                continue
+            words = [match.group(1), match.group(2)]
+            title = self.doc[self.left_title(span.start, span.end) : span.start].text
+            self.mentions.append(
+                Mention(match.start(), match.end(), words, title, span.start, span.end)
+            )
 
     def _collect_bracketed_names(self) -> None:
         """'Coach (Tom) Reyes': the surname after an editorial bracket is a person's."""

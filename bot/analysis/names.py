@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # Titles that can stand before a name; they become descriptions, never part of the name.
 TITLES: frozenset[str] = frozenset(
     """
@@ -13,6 +15,7 @@ TITLES: frozenset[str] = frozenset(
     director district dr dr. economist executive father federal former forward founder gen
     gen. general goalkeeper gov gov. governor house imam inspector judge justice king lady
     lawyer leader lord lt lt. maj manager mayor midfielder minister miss mr mr. mrs mrs. ms
+    ombudsman
     ms. mx national officer pitcher player pope premier president prime prince princess prof
     prof. professor quarterback queen rabbi rep rep. representative republican rev rev.
     reverend sec secretary security sen sen. senate senator sgt sgt. sheriff singer sir
@@ -62,7 +65,9 @@ NON_PERSON_NEXT: frozenset[str] = frozenset(
     """
     & academy act administration airlines airport airways arena ave ave. avenue award awards
     bank bay beach bee blvd boulevard bridge bros bros. brothers building canal capital center
-    centre chronicle city clinic co co. college courant company corp corp. corporation county
+    centre chronicle city clinic amphitheatre amphitheater auditorium theater theatre
+    pavilion coliseum tech health high athletic co co. college courant company corp corp.
+    corporation county
     creek cup dam
     disease district doctrine drive effect empire falls field films forest foundation
     examiner freeway fund gazette globe group guardian gulf hall heights herald highway holdings
@@ -90,7 +95,7 @@ NON_PERSON_WORDS: frozenset[str] = frozenset(
     agency air airport army association award bank board bridge cathedral chronicle church city
     club college commission committee company corp corp. council county courant court cyclone
     department examiner gazette herald inquirer telegraph tribune productions records reports
-    entertainment studios avenue boulevard drive road lane
+    entertainment studios avenue boulevard drive road lane pharmaceuticals athletic
     disease fc force foundation group hospital hurricane inc inc. institute lake league llc
     ltd ministry motor motors mount navy news office one park party police post prize river
     school stadium storm street syndrome team times typhoon union united university
@@ -178,5 +183,40 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     murmur tout hail praise criticize criticise dismiss blast brand label dub characterize
     characterise mention point answer begin go sing chant cry exclaim muse gush rave scoff
     snap retort chime interject
+    """.split()
+)
+
+
+def _given_names() -> frozenset[str]:
+    """Lowercase given names of many languages (data/given_names.txt, from Faker's lists)."""
+    path = Path(__file__).with_name("data") / "given_names.txt"
+    return frozenset(path.read_text(encoding="utf-8").split())
+
+
+# Given names that also start organisations, places and teams ("Red Wings", "North Carolina",
+# "Major League", "Royal Navy"): no evidence of a person on their own.
+_AMBIGUOUS_GIVEN_NAMES = frozenset("general major north red royal west young".split())
+
+# Given names a person is likely to bear: evidence that a capitalised pair is a person's name,
+# and that a name NER mistook for an organisation or a place is a person's.
+KNOWN_GIVEN_NAMES: frozenset[str] = (
+    _given_names() | FEMALE_NAMES | MALE_NAMES
+) - _AMBIGUOUS_GIVEN_NAMES
+
+
+def is_given_name(word: str) -> bool:
+    """Whether a word is a known given name ('Eva-Marie' by its first part)."""
+    low = word.lower()
+    return low in KNOWN_GIVEN_NAMES or low.split("-", 1)[0] in KNOWN_GIVEN_NAMES
+
+
+# Kinds of organisation, work and thing: a name right after one is the thing's name
+# ("ensemble Hollow Oak", "the website Full Fact", "label Big Machine", "the film Roma").
+ORG_KIND_NOUNS: frozenset[str] = frozenset(
+    """
+    agency airline album app band bank brand carrier chain channel charity company ensemble firm
+    franchise fund game group label lander magazine maker manufacturer movie network newspaper
+    nonprofit novel outlet platform podcast publication publisher restaurant retailer rocket
+    series ship show site song spacecraft startup station studio team venue website
     """.split()
 )

@@ -22,8 +22,8 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BOILERPLATE = re.compile(
     r"""^(?:
         advertisement|advertising|ad|sponsored(?:\s+content)?|skip\s+advertisement
-      | story\s+continues\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?
-      | article\s+continues\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?
+      | (?:story|article)\s+continues\s+(?:below|after)
+        (?:\s+(?:this\s+)?(?:advertisement|ad|gallery|video|photo|image|slideshow|embed))?
       | continue\s+reading(?:\s+(?:below|the\s+main\s+story))?
       | share(?:\s+this)?(?:\s+(?:article|story|page))?(?:\s+on\s+\w+)?
       | share\s+via\s+\w+ | (?:tweet|email|print)(?:\s+this)?(?:\s+(?:article|story))?
@@ -58,6 +58,8 @@ _TRAILER = re.compile(
         (?:\s*(?:,|and|&)\s*[A-Z][\w.'\u2019-]+(?:\s+[A-Z][\w.'\u2019-]+){0,3}){0,3}
         (?:\s*[,|\u2014-]\s*[\w.'\u2019 ]{2,60})?
       | staff\s+reports?
+      | [A-Z][\w.'\u2019-]+(?:\s+[A-Z][\w.'\u2019-]+){1,3}\s*,\s*(?:[\w.&'\u2019-]+\s+){0,5}
+        (?:correspondent|editor|reporter|writer|columnist|journalist)s?
       | [^.!?"\u201c]{0,60}\bnewsletter\b[^.!?"\u201c]{0,60}
     )\)?[.!:\s]*$""",
     re.IGNORECASE | re.VERBOSE,

@@ -71,6 +71,7 @@ def test_real_text_with_capitals_and_more_is_kept_verbatim(text: str) -> None:
         "Advertisement",
         "ADVERTISEMENT",
         "Story continues below advertisement",
+        "Story continues below gallery",
         "Share this article",
         "Subscribe to our newsletter",
         "Sign up for our morning briefing",
@@ -117,6 +118,8 @@ def test_a_headline_repeated_at_the_top_of_the_body_is_removed() -> None:
         "Originally published on Live Science.",
         "Follow NBC Latino on Facebook, Twitter and Instagram.",
         "Pick Six Newsletter",
+        "Dana Whitlow, BBC diplomatic correspondent",
+        "Omar Reyes, senior political writer",
     ],
 )
 def test_credit_lines_and_promotions_are_removed(trailer: str) -> None:
@@ -140,3 +143,8 @@ def test_related_link_bullets_closing_the_story_are_removed() -> None:
         "- Here's Where Commercial Landers Will Land on the Moon"
     )
     assert clean_with_hints(raw)[0] == "NASA picked five companies."
+
+
+def test_a_paragraph_that_names_a_reporter_in_a_sentence_stays() -> None:
+    text = "Dana Whitlow, a former correspondent, said the talks had stalled."
+    assert clean_with_hints(f"First paragraph.\n\n{text}")[0] == f"First paragraph.\n\n{text}"

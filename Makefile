@@ -29,8 +29,10 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
+# Four test processes even on two cores: most tests wait on a bot subprocess or the fake Discord.
+# --dist loadfile keeps a file's module fixtures (the gold sets, the bot) in one process.
 unit: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 4 --dist loadfile
 
 test: lint typecheck unit
 

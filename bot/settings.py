@@ -133,6 +133,9 @@ class SourcesSettings(_Section):
     default_every: str = "30m"
     backfill: int = Field(default=5, ge=0, le=100)
     max_failures: int = Field(default=5, ge=1)
+    # A feed item whose page keeps failing transiently (timeouts, 5xx) is tried on this many
+    # polls, then given up, so a broken link does not cost a fetch every poll for ever.
+    max_item_failures: int = Field(default=5, ge=1, le=100)
     # Each source costs a fetch every few minutes: a cap keeps one server from making the bot
     # an amplifier against a site (RELIABILITY §8).
     max_per_guild: int = Field(default=50, ge=1, le=1000)

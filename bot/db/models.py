@@ -249,7 +249,7 @@ class Source(Base):
 
 
 class SourceItem(Base):
-    """An item of a feed that was seen (ingested or skipped as backfill)."""
+    """An item of a feed that was seen (ingested, skipped as backfill, or failing for now)."""
 
     __tablename__ = "source_items"
     __table_args__ = (UniqueConstraint("source_id", "item_key"),)
@@ -261,6 +261,11 @@ class SourceItem(Base):
     item_key: Mapped[str] = mapped_column(String(2048), nullable=False)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_utcnow)
+    # Transient failures so far (timeouts, 5xx): the item is tried again on the next polls
+    # until sources.max_item_failures, then given up (a row with 0 is done).
+    failures: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"), nullable=False
+    )
 
 
 class GuildSettings(Base):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect
@@ -157,19 +157,45 @@ async def enabled_intervals(session: AsyncSession) -> dict[int, int]:
     return {int(sid): int(every_s) for sid, every_s in rows}
 
 
-async def seen_keys(session: AsyncSession, source_id: int, keys: Iterable[str]) -> set[str]:
-    """Which of these item keys this source has already seen."""
+async def seen_keys(
+    session: AsyncSession, source_id: int, keys: Iterable[str], *, max_failures: int
+) -> set[str]:
+    """Which of these item keys are done: handled, or failed max_failures times."""
     wanted = list(dict.fromkeys(keys))
     found: set[str] = set()
     for start in range(0, len(wanted), 500):  # SQLite caps bound parameters per statement
         chunk = wanted[start : start + 500]
         rows = await session.scalars(
             select(SourceItem.item_key).where(
-                SourceItem.source_id == source_id, SourceItem.item_key.in_(chunk)
+                SourceItem.source_id == source_id,
+                SourceItem.item_key.in_(chunk),
+                or_(SourceItem.failures == 0, SourceItem.failures >= max_failures),
             )
         )
         found.update(rows)
     return found
+
+
+async def record_item_failure(
+    session: AsyncSession, source_id: int, key: str, *, now: datetime
+) -> int:
+    """Count one more transient failure of a feed item; return how many it has had."""
+    key = key[:2048]
+    await session.execute(
+        dialect.insert_ignore(session, SourceItem),
+        [{"source_id": source_id, "item_key": key, "failures": 0, "seen_at": now}],
+    )
+    await session.execute(
+        update(SourceItem)
+        .where(SourceItem.source_id == source_id, SourceItem.item_key == key)
+        .values(failures=SourceItem.failures + 1, seen_at=now)
+    )
+    found = await session.scalar(
+        select(SourceItem.failures).where(
+            SourceItem.source_id == source_id, SourceItem.item_key == key
+        )
+    )
+    return int(found or 0)
 
 
 async def has_items(session: AsyncSession, source_id: int) -> bool:
@@ -196,6 +222,18 @@ async def mark_seen(
     ]
     for start in range(0, len(rows), 200):
         await session.execute(dialect.insert_ignore(session, SourceItem), rows[start : start + 200])
+    # An item that failed before and has now been handled is done (and keeps its article).
+    for start in range(0, len(rows), 500):
+        done = [r["item_key"] for r in rows[start : start + 500]]
+        await session.execute(
+            update(SourceItem)
+            .where(
+                SourceItem.source_id == source_id,
+                SourceItem.item_key.in_(done),
+                SourceItem.failures > 0,
+            )
+            .values(failures=0, article_id=article_id, seen_at=now)
+        )
 
 
 async def delete_source(session: AsyncSession, source_id: int) -> None:

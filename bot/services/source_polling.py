@@ -168,7 +168,12 @@ class SourcePoller:
         if feed.malformed:
             logger.info("source #%d: the feed is malformed but usable", snap.id)
         async with self.db.reader() as session:
-            seen = await store.seen_keys(session, snap.id, (i.guid for i in feed.items))
+            seen = await store.seen_keys(
+                session,
+                snap.id,
+                (i.guid for i in feed.items),
+                max_failures=self.settings.sources.max_item_failures,
+            )
         new = list({i.guid: i for i in feed.items if i.guid not in seen}.values())
         if first:
             backfill = self.settings.sources.backfill
@@ -219,12 +224,26 @@ class SourcePoller:
                 origin, IngestStatus.FAILED, None, item.title or None, exc.message
             )
         except BylineError as exc:
-            # Timeouts, 5xx and the like: leave the item unseen so the next poll tries again.
-            logger.info("source #%d item will be retried: %s", snap.id, exc.message)
-            failed = IngestOutcome(
-                origin, IngestStatus.FAILED, None, item.title or None, exc.message
+            # Timeouts, 5xx and the like: the next polls try again, up to the item's cap.
+            async with self.db.writer() as session:
+                failures = await store.record_item_failure(session, snap.id, item.guid, now=now)
+            cap = self.settings.sources.max_item_failures
+            given_up = failures >= cap
+            logger.info(
+                "source #%d item %s (%d of %d): %s",
+                snap.id,
+                "given up" if given_up else "will be retried",
+                failures,
+                cap,
+                exc.message,
             )
-            return failed, True
+            reason = (
+                f"{exc.message} (failed {failures} times; not tried again)"
+                if given_up
+                else (f"{exc.message} (tried again on the next poll, {failures} of {cap})")
+            )
+            failed = IngestOutcome(origin, IngestStatus.FAILED, None, item.title or None, reason)
+            return failed, not given_up
         async with self.db.writer() as session:
             await store.mark_seen(session, snap.id, [item.guid], article_id=article_id, now=now)
         return outcome, False

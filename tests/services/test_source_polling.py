@@ -139,6 +139,50 @@ async def test_billion_laughs_and_xxe_feeds_are_harmless(
     assert all(hostname not in t for t in texts)
 
 
+async def test_an_item_failing_transiently_is_retried_up_to_its_cap_then_given_up(
+    site: Site, make_app: MakeApp
+) -> None:
+    app = await make_app(sources={"max_item_failures": 3})
+    items = site.stories("/s", [1]) + site.stories("/broken", [2])
+
+    async def unavailable(_: web.Request) -> web.Response:
+        return web.Response(status=503)
+
+    site.route("/broken/2", unavailable)
+    view = await app.sources.add(site.feed("/feed.xml", "rss20", items), guild_id=None)
+    reasons = []
+    for _ in range(5):
+        outcome = await app.sources.poll(view.id)
+        assert outcome.status == "ok", outcome.message  # one bad item never fails the source
+        reasons += [a.message or "" for a in outcome.articles if a.status == "failed"]
+    assert site.page_hits("/broken") == 3 and site.page_hits("/s") == 1
+    assert len(reasons) == 3 and "HTTP 503" in reasons[0]
+    assert "1 of 3" in reasons[0] and "not tried again" in reasons[2]
+    assert await count(app, Article) == 1
+
+
+async def test_an_item_that_recovers_is_stored_once_and_not_fetched_again(
+    site: Site, make_app: MakeApp
+) -> None:
+    app = await make_app(sources={"max_item_failures": 3})
+    [item] = site.stories("/s", [1])
+    working = site.routes["/s/1"]
+
+    async def unavailable(_: web.Request) -> web.Response:
+        return web.Response(status=503)
+
+    site.route("/s/1", unavailable)
+    view = await app.sources.add(site.feed("/feed.xml", "rss20", [item]), guild_id=None)
+    assert [a.status for a in (await app.sources.poll(view.id)).articles] == ["failed"]
+    site.route("/s/1", working)
+    assert [a.status for a in (await app.sources.poll(view.id)).articles] == ["added"]
+    assert (await app.sources.poll(view.id)).articles == []
+    assert site.page_hits("/s") == 2 and await count(app, Article) == 1
+    async with app.db.reader() as session:
+        row = (await session.scalars(select(SourceItem))).one()
+    assert row.failures == 0 and row.article_id is not None
+
+
 async def test_failures_are_counted_backed_off_and_disable_the_source(
     site: Site, make_app: MakeApp
 ) -> None:

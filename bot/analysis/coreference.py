@@ -79,6 +79,20 @@ class Coreference:
 
     def resolve_role(self, tok: Token) -> int | None:
         """Resolve 'the president' / 'the senator' to the one person with that title."""
+        owned = any(
+            c.dep_ == "poss" and c.pos_ == "PROPN" and c.i not in self.token_cluster
+            for c in tok.children
+        )
+        if owned:
+            # "China's ambassador to Britain": the person the story described in those words.
+            phrase = self.doc[tok.left_edge.i : tok.right_edge.i + 1].text.lower()
+            described = [
+                i
+                for i, c in enumerate(self.clusters)
+                if any(d.lower() == phrase for d in c.descriptions)
+            ]
+            if len(described) == 1:
+                return described[0]
         if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
             return None
         if any(c.dep_ in {"poss", "prep", "compound"} for c in tok.children):
@@ -98,6 +112,9 @@ class Coreference:
 
     def cluster_of_token(self, tok: Token) -> int | None:
         """The person a token names, if any (names, roles and pronouns are resolved)."""
+        if tok.pos_ == "PRON" and tok.lower_ in {"he", "she"}:
+            # A sentence's "He urged …" is a pronoun even in a story about Liu He.
+            return self.resolve_pronoun(tok.lower_, tok.idx)
         if tok.i in self.token_cluster:
             return self.token_cluster[tok.i]
         # A compound's head: "Trump" in "President Trump" is the token; check children too.

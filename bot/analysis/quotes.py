@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc, Span, Token
 
-from bot.analysis.names import SPEECH_VERBS
+from bot.analysis.names import HUMAN_ROLES, SPEECH_VERBS
 from bot.analysis.people import PersonIndex
 from bot.analysis.quote_spans import (
     WORD,
@@ -34,21 +34,35 @@ _DASH_SOURCE = re.compile(r"[\u201d\"]?[ \t]*[\u2015\u2014\u2013-]{1,2}[ \t]*(?=
 # Nouns that name an organisation speaking ("the ministry said", "the club said").
 ORGANIZATION_NOUNS = frozenset(
     """
-    agency association authority bank board campaign club commission committee company
-    consortium corporation council court department embassy federation firm foundation
-    government group institute league military ministry network office organisation
-    organization party police regulator service station team union university
+    agency airline association authority bank board broadcaster campaign carrier chain club
+    commission committee company consortium corporation council court department embassy
+    federation firm foundation government group institute label league maker military
+    ministry network office organisation organization party police publisher regulator
+    retailer service startup station studio team union university
     """.split()
 )
 # "the company said" refers back to the organisation the story named.
-_GENERIC_ORGANIZATION = frozenset({"company", "club", "team", "firm", "group", "league"})
+_GENERIC_ORGANIZATION = frozenset(
+    """
+    agency airline broadcaster carrier chain club company firm group label league maker
+    network publisher retailer startup studio team
+    """.split()
+)
+# People nouns that name nobody in particular ("the man wrote", "the spokesperson said").
+_ANYONE = frozenset(
+    """
+    brother citizen daughter father friend granddaughter grandson husband insider man member
+    mother neighbor neighbour officer official passenger resident sister son spokesman
+    spokesperson spokeswoman student survivor veteran victim widow wife witness woman worker
+    """.split()
+)
 # Documents that speak for whoever issued them ("the statement said", "the letter reads").
 _ISSUED = frozenset({"statement", "letter", "release", "email", "memo", "post", "notice"})
 _SPOKES = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative", "statement"})
 
 
 def _strip_the(text: str) -> str:
-    text = text.removesuffix("'s").removesuffix("\u2019s").strip()
+    text = text.strip(" ,;:").removesuffix("'s").removesuffix("\u2019s").strip()
     return text[4:] if text[:4].lower() == "the " else text
 
 
@@ -107,14 +121,46 @@ def organization_of(tok: Token, skip: Callable[[Span], bool] | None = None) -> s
         first = min(t.left_edge.i for t in left)
         return _strip_the(tok.doc[first : tok.i + 1].text)
     if lemma in _GENERIC_ORGANIZATION and any(c.lower_ == "the" for c in tok.children):
-        named = [
-            e
-            for e in tok.doc.ents
-            if e.label_ == "ORG" and e.end <= tok.i and not (skip and skip(e))
-        ]
-        if named:
-            return _strip_the(named[-1].text)
+        return _named_earlier(tok, skip)
     return None
+
+
+def _named_earlier(tok: Token, skip: Callable[[Span], bool] | None) -> str | None:
+    """The organisation 'the company' refers back to, as the story first named it."""
+    doc = tok.doc
+    for child in tok.children:
+        # "The company that runs the awards, Dick Clark Productions, said"
+        if child.dep_ == "appos" and child.pos_ == "PROPN":
+            return _strip_the(_proper_run(child).text)
+    named = [e for e in doc.ents if e.label_ == "ORG" and e.end <= tok.i and not (skip and skip(e))]
+    kinds = [c.lemma_.lower() for c in tok.lefts if c.dep_ == "compound" and len(c.text) >= 4]
+    for kind in kinds:
+        # "the production company" is the "… Productions" the story named.
+        for proper in reversed(doc[: tok.i]):
+            if (
+                proper.pos_ == "PROPN"
+                and proper.lower_.startswith(kind)
+                and not (skip and skip(doc[proper.i : proper.i + 1]))
+            ):
+                return _strip_the(_proper_run(proper).text)
+    if not named:
+        return None
+    last = _strip_the(named[-1].text)
+    # "Big Machine" after "Big Machine Records": the full name the story first gave.
+    fuller = [_strip_the(e.text) for e in named if _strip_the(e.text).startswith(last + " ")]
+    return fuller[0] if fuller else last
+
+
+def _proper_run(tok: Token) -> Span:
+    """The proper-noun phrase a token heads ("Dick Clark Productions")."""
+    start = tok.i
+    while (
+        start > 0
+        and tok.doc[start - 1].pos_ == "PROPN"
+        and start <= tok.doc[start - 1].head.i <= tok.i
+    ):
+        start -= 1
+    return tok.doc[start : tok.i + 1]
 
 
 class QuoteAttributor:
@@ -201,12 +247,34 @@ class QuoteAttributor:
             ci = self.people.resolve_pronoun(tok.lower_, tok.idx)
         organization = None if ci is not None else organization_of(tok, self._not_a_source)
         if ci is None and organization is None:
-            if tok.lower_ in {"it", "they"}:
+            if self._is_role_reference(tok):
+                # '"…," said the actor': the person the story is about, unless the role
+                # was introduced unnamed ("a firefighter … the firefighter said").
+                ci = self.people.resolve_pronoun("they", tok.idx)
+            elif tok.lower_ in {"it", "they"}:
                 ci, organization = self._previous_subject(tok)
             elif tok.lemma_.lower() in _ISSUED and tok.pos_ == "NOUN":
                 ci, organization = self._issuer(tok)
         self._organization = organization
         return ci, phrase[:300], True
+
+    def _is_role_reference(self, tok: Token) -> bool:
+        """'the actor', 'the 33-year-old actor': a definite singular role noun, owner-less."""
+        lemma = tok.lemma_.lower()
+        if tok.pos_ != "NOUN" or tok.tag_ != "NN" or lemma not in HUMAN_ROLES - _ANYONE:
+            return False
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+            return False
+        if any(c.dep_ in {"poss", "prep", "relcl", "acl"} for c in tok.children):
+            return False
+        floor = self._bounds[max(0, self._paragraph_of(tok.idx) - 4)][0]
+        for other in self._tokens(floor, tok.idx):
+            if other.lemma_.lower() == lemma and any(
+                c.dep_ == "det" and c.lower_ in {"a", "an", "one", "another"}
+                for c in other.children
+            ):
+                return False
+        return True
 
     def _sentences_before(self, tok: Token, count: int = 6) -> list[Span]:
         """Up to count sentences before tok's, latest first, within three paragraphs."""

@@ -15,6 +15,21 @@ _SLOGAN_CUES = re.compile(
     r"\b(?:slogan|tagline|hashtag|motto|catchphrase|rallying cry)\s*(?:of\s*)?[:,]?\s*$",
     re.IGNORECASE,
 )
+# Words that name a term rather than quote speech: 'what's called "…"', 'the nickname of "…"'.
+_NAMING_CUES = re.compile(
+    r"(?:\bso-called|\bdubbed|\bnicknamed|\bknown as|\bcalled|\btermed|\bdiagnosed with|"
+    r"\b(?:a|the|one) (?:type|form|kind|case) of|"
+    r"\bthe (?:nickname|term|phrase|label|moniker|name|word)(?: of)?|"
+    r"\b(?:dubbed|nicknamed|labell?ed|branded)\b[^.;:!?\"\u201c\u201d]{0,60}\bas)"
+    r"\s*$",
+    re.IGNORECASE,
+)
+# A quote followed by the noun it modifies: 'the “one country, two systems” formula granting'.
+_PREMODIFIER_AFTER = re.compile(
+    r"\s?(?!(?:and|or|but|for|of|in|on|at|to|from|with|by|that|which|who|as|is|are|was|were|"
+    r"has|have|had|will|would|said|says|says|if|when|while|because|than|into|over|after|before)"
+    r"\b)[a-z]{3,}\b"
+)
 _DETERMINER_BEFORE = re.compile(
     r"(?:^|\s)(?:the|a|an|its|their|this|these|those|his|her|our|your)\s*$", re.IGNORECASE
 )
@@ -38,6 +53,7 @@ class QuoteSpan:
     cue: str | None = None
     verb_at: int | None = None  # where the attributing verb is
     children: list[int] = field(default_factory=list)
+    single: bool = False  # in single marks
 
 
 def paragraph_bounds(text: str) -> list[tuple[int, int]]:
@@ -102,16 +118,19 @@ def _single_spans(text: str, start: int, end: int, p_index: int) -> list[QuoteSp
                     # "the players' union": a plural possessive unless the span reads as speech
                     if i - open_at > 60:
                         continue
-                spans.append(QuoteSpan(open_at + 1, i, p_index, False, True))
+                spans.append(QuoteSpan(open_at + 1, i, p_index, False, True, single=True))
                 open_at = None
             if open_at is not None and i - open_at > 600:
                 open_at = None
     return spans
 
 
-def is_scare_quote(text: str, span: QuoteSpan) -> bool:
+def is_scare_quote(text: str, span: QuoteSpan) -> bool:  # noqa: C901 (one ordered list of the ways news quotes a term)
+    """Whether a span is a term, a name, a title or a headline rather than someone speaking."""
     content = text[span.start : span.end].strip()
     words = WORD.findall(content)
+    if span.single and span.nested_in is None and _in_headline(text, span):
+        return True  # a related-story link: "Staffers 'don't care': Prison suicides were rising"
     if len(words) < 2:
         # "“Incredible,” Moore said.": a one-word utterance opening its sentence is speech.
         opens = re.search(r"(?:^|[.!?]\s|\n)\W{0,2}$", text[max(0, span.start - 4) : span.start])
@@ -125,6 +144,13 @@ def is_scare_quote(text: str, span: QuoteSpan) -> bool:
         and _DETERMINER_BEFORE.search(before)
     ):
         return True  # 'the “physical fight” for', 'a “stronger” and': a term, not speech
+    if len(words) <= 6 and _PREMODIFIER_AFTER.match(text, span.end + 1):
+        if _DETERMINER_BEFORE.search(before) and not re.search(r"[.!?,;:]\W*$", content):
+            return True  # 'the “one country, two systems” formula': the quote names a thing
+    if len(words) <= 4 and _NAMING_CUES.search(text[max(0, span.start - 80) : span.start - 1]):
+        return True  # 'what's called "feather duvet lung,"', 'dubbed it "the Gordon problem."'
+    if before.rstrip().endswith(":"):
+        return False  # 'with the caption: "Welcome Jose"': words given as written or said
     sentence_like = bool(re.search(r"[.!?,;:]\W*$", content)) or len(words) >= 8
     if _TITLE_CUES.search(before) and not sentence_like:
         return True
@@ -137,6 +163,13 @@ def is_scare_quote(text: str, span: QuoteSpan) -> bool:
     if len(words) <= 14 and sum(w[:1].isupper() for w in words) >= 0.75 * len(words) >= 3:
         return True
     return capitalised and len(words) <= 6 and not sentence_like
+
+
+def _in_headline(text: str, span: QuoteSpan) -> bool:
+    """Whether the span's paragraph is a headline (no closing sentence punctuation)."""
+    end = text.find("\n\n", span.end)
+    paragraph = text[span.end : len(text) if end < 0 else end].rstrip()
+    return not paragraph or paragraph[-1] not in ".!?\"\u201d\u2019'):;,"
 
 
 def find_spans(text: str) -> list[QuoteSpan]:

@@ -578,6 +578,11 @@ def extract_quotes(doc: Doc, people: PersonIndex) -> list[QuoteResult]:  # noqa:
             for s in group:
                 if s.speaker_text is None:
                     _inherit(s, source)
+    for index, span in enumerate(top):
+        if span.speaker_text is None and _is_heading(text, bounds[span.paragraph], span):
+            echo = _echoed_by(text, span, top[index + 1 :])
+            if echo is not None:
+                _inherit(span, echo)
     previous_top: QuoteSpan | None = None
     for span in top:
         if span.speaker_text is None and previous_top is not None:
@@ -613,6 +618,31 @@ def extract_quotes(doc: Doc, people: PersonIndex) -> list[QuoteResult]:  # noqa:
         )
     results.sort(key=lambda q: (q.start, -q.end))
     return results
+
+
+def _words_of(text: str) -> str:
+    return " ".join(w.lower() for w in WORD.findall(text))
+
+
+def _is_heading(text: str, bounds: tuple[int, int], span: QuoteSpan) -> bool:
+    """'3. "Not some irregular channel"': a section heading made of a quote alone."""
+    outside = text[bounds[0] : span.start - 1] + text[span.end + 1 : bounds[1]]
+    return bool(
+        span.closed
+        and re.fullmatch(r"\s*(?:[-\u2022*]|\d{1,2}[.)])?\s*", outside)
+        and len(WORD.findall(text[span.start : span.end])) <= 10
+    )
+
+
+def _echoed_by(text: str, heading: QuoteSpan, later: list[QuoteSpan]) -> QuoteSpan | None:
+    """The attributed quote of the next paragraphs that the heading's words come from."""
+    words = _words_of(text[heading.start : heading.end])
+    for span in later:
+        if span.paragraph > heading.paragraph + 8:
+            break
+        if span.speaker_text is not None and words in _words_of(text[span.start : span.end]):
+            return span
+    return None
 
 
 def _continued_piece(span: QuoteSpan, spans: list[QuoteSpan]) -> QuoteSpan | None:

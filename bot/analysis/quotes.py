@@ -246,7 +246,7 @@ class QuoteAttributor:
         if ci is None and tok.lower_ in {"he", "she"}:
             ci = self.people.resolve_pronoun(tok.lower_, tok.idx)
         organization = None if ci is not None else organization_of(tok, self._not_a_source)
-        if ci is None and organization is None:
+        if ci is None and organization is None and not self._in_quote(tok.idx):
             if self._is_role_reference(tok):
                 # '"…," said the actor': the person the story is about, unless the role
                 # was introduced unnamed ("a firefighter … the firefighter said").
@@ -441,6 +441,10 @@ class QuoteAttributor:
                 candidates = [governing, nearby] if closer else [nearby, governing]
             else:
                 candidates = [v for v in (nearby, governing) if v is not None]
+            lead = self._verb_just_before(span)
+            if lead is not None:
+                # 'he … said, "…," the office said': the words are his; the office reports them.
+                candidates = [lead] + [v for v in candidates if v.i != lead.i]
         for verb in candidates:
             self._organization = None
             ci, words, found = self._speaker_of_verb(verb, inside)
@@ -453,6 +457,17 @@ class QuoteAttributor:
                 span.verb_at = verb.idx
                 return
         self._attribute_after_colon(span)
+
+    def _verb_just_before(self, span: QuoteSpan) -> Token | None:
+        """A speech verb right before the opening mark ('and said, "…'), if any."""
+        before = self._tokens(max(self._limit[0], span.start - 40), max(0, span.start - 1))
+        for tok in reversed(before[-3:]):
+            if tok.text in {",", ":"} or tok.text in {"\u201c", '"'}:
+                continue
+            if tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS and tok.tag_ != "VBN":
+                return tok  # not 'That being said, "…"'
+            return None
+        return None
 
     def _loose_subject(
         self, verb: Token, limit: tuple[int, int]

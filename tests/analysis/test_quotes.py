@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.analysis.pipeline import analyze_text
-from bot.analysis.quotes import find_spans
+from bot.analysis.quote_spans import find_spans
 from bot.analysis.types import QuoteResult
 
 PUBLISHED = datetime(2019, 11, 19, tzinfo=UTC)
@@ -100,3 +100,129 @@ def test_analyze_json_carries_the_speaker_kind() -> None:
     quote = result.to_json()["quotes"][0]
     assert quote["speaker_kind"] in {"person", "organization", "unnamed"}
     assert set(quote) >= {"text", "speaker", "speaker_kind", "start", "end"}
+
+
+def test_a_quote_closed_with_two_apostrophes_ends_there() -> None:
+    text = "\u201cIt was a trick,\u2019\u2019 Dana Moss, head of a watchdog group, told reporters."
+    quote = quotes_of(text)["It was a trick,"]
+    assert quote.speaker == "Dana Moss"
+
+
+def test_a_name_inside_the_quote_is_not_the_pronoun_s_antecedent() -> None:
+    text = (
+        "Senator Paul Hendry said the arrests were overdue.\n\n"
+        "\u201cHeads should have rolled the day Victor Crane escaped,\u201d he said."
+    )
+    quote = quotes_of(text)["Heads should have rolled the day Victor Crane escaped,"]
+    assert quote.speaker == "Paul Hendry"
+
+
+def test_the_verb_right_before_a_quote_beats_a_reporting_verb_after_it() -> None:
+    text = (
+        "Mark Doyle was arrested in April for the call.\n\n"
+        'During the call, he asked about the plant and said, "I will burn the place down," '
+        "the prosecutor\u2019s office said."
+    )
+    assert quotes_of(text)["I will burn the place down,"].speaker == "Mark Doyle"
+
+
+def test_a_title_and_name_between_the_quote_and_the_verb_is_the_speaker() -> None:
+    text = (
+        "Sales rose 4 percent.\n\n"
+        "\u201cOur results reflected broad growth,\u201d chairman, CEO and president Dana "
+        "Moss said in the release."
+    )
+    assert quotes_of(text)["Our results reflected broad growth,"].speaker == "Dana Moss"
+
+
+def test_a_long_appositive_before_the_verb_still_names_the_speaker() -> None:
+    text = (
+        "\u201cWhat is the incentive?\u201d Li Wenhao, the former executive director for "
+        "Asia at the International Monetary Fund, said at an event in Washington."
+    )
+    assert quotes_of(text)["What is the incentive?"].speaker == "Li Wenhao"
+
+
+def test_it_and_the_statement_speak_for_the_organisation_just_named() -> None:
+    text = (
+        "The case was closed, the Swedish Prosecution Authority said on Tuesday.\n\n"
+        "\u201cThe evidence has weakened considerably,\u201d it added.\n\n"
+        "Two soldiers died in a crash, the US military said in a statement.\n\n"
+        "\u201cThe cause of the crash is under investigation,\u201d the statement said."
+    )
+    quotes = quotes_of(text)
+    authority = quotes["The evidence has weakened considerably,"]
+    assert (authority.speaker, authority.speaker_kind) == (
+        "Swedish Prosecution Authority",
+        "organization",
+    )
+    military = quotes["The cause of the crash is under investigation,"]
+    assert (military.speaker, military.speaker_kind) == ("US military", "organization")
+
+
+def test_a_company_spokesperson_and_the_production_company_are_organisations() -> None:
+    text = (
+        "\u201cWe are cooperating in the matter,\u201d said a Zorbix spokesperson.\n\n"
+        "Harlan Hill Productions denied that it had settled.\n\n"
+        "\u201cWe have no further comment,\u201d the production company said."
+    )
+    quotes = quotes_of(text)
+    spokesperson = quotes["We are cooperating in the matter,"]
+    assert (spokesperson.speaker, spokesperson.speaker_kind) == ("Zorbix", "organization")
+    company = quotes["We have no further comment,"]
+    assert (company.speaker, company.speaker_kind) == ("Harlan Hill Productions", "organization")
+
+
+def test_the_role_noun_refers_to_the_person_the_story_is_about() -> None:
+    text = (
+        "Actor Dominic Vale lost the dance-off on Monday.\n\n"
+        "\u201cIt brings you closer together,\u201d said the actor."
+    )
+    assert quotes_of(text)["It brings you closer together,"].speaker == "Dominic Vale"
+
+
+def test_a_role_introduced_unnamed_stays_unnamed() -> None:
+    text = (
+        "Mayor Rita Olsen toured the site. A firefighter was hurt.\n\n"
+        "\u201cIt came down fast,\u201d the firefighter said."
+    )
+    quote = quotes_of(text)["It came down fast,"]
+    assert (quote.speaker, quote.speaker_kind) == (None, "unnamed")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The man was diagnosed with what\u2019s called \u201cfeather duvet lung,\u201d a rare "
+        "illness.",
+        "His aide had dubbed the envoy\u2019s role as \u201cthe Gordon problem.\u201d",
+        "Officials said they back the \u201cone country, two systems\u201d formula granting "
+        "autonomy.",
+        "Staffers 'don't care': Prison suicides were rising before the escape",
+    ],
+)
+def test_named_terms_premodifiers_and_headlines_are_not_quotes(text: str) -> None:
+    assert quotes_of(text) == {}
+
+
+def test_a_caption_after_a_colon_is_a_quote() -> None:
+    text = 'The club posted a photo of its new coach with the caption: "Welcome Jose".'
+    assert "Welcome Jose" in quotes_of(text)
+
+
+def test_a_heading_quote_takes_the_speaker_of_the_line_it_repeats() -> None:
+    text = (
+        "Here are the highlights:\n\n"
+        '3. "Not some irregular channel"\n\n'
+        'Daniel Brooks disputed the notion. "My role was not some irregular channel, but the '
+        'official one," he told lawmakers.'
+    )
+    assert quotes_of(text)["Not some irregular channel"].speaker == "Daniel Brooks"
+
+
+def test_a_nested_line_ending_a_sentence_is_not_the_next_sentence_s() -> None:
+    text = (
+        "\u201cMy people had a deal,\u201d Donald Trump recounted. \u201cAnd I said, \u2018I want "
+        "more.\u2019 They said, \u2018The farmers can\u2019t handle it.\u2019\u201d"
+    )
+    assert quotes_of(text)["I want more."].speaker == "Donald Trump"

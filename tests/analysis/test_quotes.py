@@ -111,9 +111,9 @@ def test_a_quote_closed_with_two_apostrophes_ends_there() -> None:
 def test_a_name_inside_the_quote_is_not_the_pronoun_s_antecedent() -> None:
     text = (
         "Senator Paul Hendry said the arrests were overdue.\n\n"
-        "\u201cHeads should have rolled the day Victor Crane escaped,\u201d he said."
+        "\u201cSomeone should have resigned the day Victor Crane escaped,\u201d he said."
     )
-    quote = quotes_of(text)["Heads should have rolled the day Victor Crane escaped,"]
+    quote = quotes_of(text)["Someone should have resigned the day Victor Crane escaped,"]
     assert quote.speaker == "Paul Hendry"
 
 
@@ -129,56 +129,56 @@ def test_the_verb_right_before_a_quote_beats_a_reporting_verb_after_it() -> None
 def test_a_title_and_name_between_the_quote_and_the_verb_is_the_speaker() -> None:
     text = (
         "Sales rose 4 percent.\n\n"
-        "\u201cOur results reflected broad growth,\u201d chairman, CEO and president Dana "
+        "\u201cWe had a strong quarter,\u201d chairman, CEO and president Dana "
         "Moss said in the release."
     )
-    assert quotes_of(text)["Our results reflected broad growth,"].speaker == "Dana Moss"
+    assert quotes_of(text)["We had a strong quarter,"].speaker == "Dana Moss"
 
 
 def test_a_long_appositive_before_the_verb_still_names_the_speaker() -> None:
     text = (
-        "\u201cWhat is the incentive?\u201d Li Wenhao, the former executive director for "
-        "Asia at the International Monetary Fund, said at an event in Washington."
+        "\u201cWhere is the money going?\u201d Li Wenhao, a former budget director for the "
+        "province of Yunlin and adviser to three governors, said at a forum in Ottawa."
     )
-    assert quotes_of(text)["What is the incentive?"].speaker == "Li Wenhao"
+    assert quotes_of(text)["Where is the money going?"].speaker == "Li Wenhao"
 
 
 def test_it_and_the_statement_speak_for_the_organisation_just_named() -> None:
     text = (
-        "The case was closed, the Swedish Prosecution Authority said on Tuesday.\n\n"
-        "\u201cThe evidence has weakened considerably,\u201d it added.\n\n"
-        "Two soldiers died in a crash, the US military said in a statement.\n\n"
-        "\u201cThe cause of the crash is under investigation,\u201d the statement said."
+        "The dam will stay shut, the Norland Water Authority said on Tuesday.\n\n"
+        "\u201cThe repairs will take a month,\u201d it added.\n\n"
+        "Two hikers were rescued, the Coast Guard said in a statement.\n\n"
+        "\u201cBoth are in good health,\u201d the statement said."
     )
     quotes = quotes_of(text)
-    authority = quotes["The evidence has weakened considerably,"]
+    authority = quotes["The repairs will take a month,"]
     assert (authority.speaker, authority.speaker_kind) == (
-        "Swedish Prosecution Authority",
+        "Norland Water Authority",
         "organization",
     )
-    military = quotes["The cause of the crash is under investigation,"]
-    assert (military.speaker, military.speaker_kind) == ("US military", "organization")
+    guard = quotes["Both are in good health,"]
+    assert (guard.speaker, guard.speaker_kind) == ("Coast Guard", "organization")
 
 
 def test_a_company_spokesperson_and_the_production_company_are_organisations() -> None:
     text = (
-        "\u201cWe are cooperating in the matter,\u201d said a Zorbix spokesperson.\n\n"
-        "Harlan Hill Productions denied that it had settled.\n\n"
-        "\u201cWe have no further comment,\u201d the production company said."
+        "\u201cWe are reviewing the request,\u201d said a Zorbix spokesperson.\n\n"
+        "Harlan Hill Productions denied that it had signed the deal.\n\n"
+        "\u201cNo deal was signed,\u201d the production company said."
     )
     quotes = quotes_of(text)
-    spokesperson = quotes["We are cooperating in the matter,"]
+    spokesperson = quotes["We are reviewing the request,"]
     assert (spokesperson.speaker, spokesperson.speaker_kind) == ("Zorbix", "organization")
-    company = quotes["We have no further comment,"]
+    company = quotes["No deal was signed,"]
     assert (company.speaker, company.speaker_kind) == ("Harlan Hill Productions", "organization")
 
 
 def test_the_role_noun_refers_to_the_person_the_story_is_about() -> None:
     text = (
         "Actor Dominic Vale lost the dance-off on Monday.\n\n"
-        "\u201cIt brings you closer together,\u201d said the actor."
+        "\u201cI was not ready to go home,\u201d said the actor."
     )
-    assert quotes_of(text)["It brings you closer together,"].speaker == "Dominic Vale"
+    assert quotes_of(text)["I was not ready to go home,"].speaker == "Dominic Vale"
 
 
 def test_a_role_introduced_unnamed_stays_unnamed() -> None:
@@ -193,12 +193,11 @@ def test_a_role_introduced_unnamed_stays_unnamed() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "The man was diagnosed with what\u2019s called \u201cfeather duvet lung,\u201d a rare "
-        "illness.",
-        "His aide had dubbed the envoy\u2019s role as \u201cthe Gordon problem.\u201d",
-        "Officials said they back the \u201cone country, two systems\u201d formula granting "
-        "autonomy.",
-        "Staffers 'don't care': Prison suicides were rising before the escape",
+        "The baker was diagnosed with what\u2019s called \u201cflour lung,\u201d a rare illness.",
+        "Her aide had dubbed the adviser\u2019s role as \u201cthe Henley problem.\u201d",
+        "Officials said they back the \u201ctwo keys, one door\u201d rule giving "
+        "the island a veto.",
+        "Nurses 'not heard': Hospital staffing fell for years before the strike",
     ],
 )
 def test_named_terms_premodifiers_and_headlines_are_not_quotes(text: str) -> None:
@@ -206,23 +205,24 @@ def test_named_terms_premodifiers_and_headlines_are_not_quotes(text: str) -> Non
 
 
 def test_a_caption_after_a_colon_is_a_quote() -> None:
-    text = 'The club posted a photo of its new coach with the caption: "Welcome Jose".'
-    assert "Welcome Jose" in quotes_of(text)
+    text = 'The club posted a photo of its new coach with the caption: "Welcome Rosa".'
+    assert "Welcome Rosa" in quotes_of(text)
 
 
 def test_a_heading_quote_takes_the_speaker_of_the_line_it_repeats() -> None:
     text = (
         "Here are the highlights:\n\n"
-        '3. "Not some irregular channel"\n\n'
-        'Daniel Brooks disputed the notion. "My role was not some irregular channel, but the '
-        'official one," he told lawmakers.'
+        '3. "Never a side deal"\n\n'
+        'Daniel Brooks disputed the claim. "It was never a side deal, but the plan the '
+        'board approved," he told lawmakers.'
     )
-    assert quotes_of(text)["Not some irregular channel"].speaker == "Daniel Brooks"
+    assert quotes_of(text)["Never a side deal"].speaker == "Daniel Brooks"
 
 
 def test_a_nested_line_ending_a_sentence_is_not_the_next_sentence_s() -> None:
     text = (
-        "\u201cMy people had a deal,\u201d Donald Trump recounted. \u201cAnd I said, \u2018I want "
-        "more.\u2019 They said, \u2018The farmers can\u2019t handle it.\u2019\u201d"
+        "\u201cMy staff had a plan,\u201d Mayor Joan Tully recounted. "
+        "\u201cAnd I said, \u2018Make it bigger.\u2019 They said, "
+        "\u2018The budget can\u2019t take it.\u2019\u201d"
     )
-    assert quotes_of(text)["I want more."].speaker == "Donald Trump"
+    assert quotes_of(text)["Make it bigger."].speaker == "Joan Tully"

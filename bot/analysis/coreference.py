@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Token
 from bot.analysis.clustering import Cluster, Clusterer
 from bot.analysis.mentions import MentionFinder
 from bot.analysis.names import HUMAN_ROLES, TITLES
+from bot.analysis.quote_spans import find_spans
 
 
 class Coreference:
@@ -35,6 +36,17 @@ class Coreference:
         self.references = references
         self.role_references()
         self._ref_starts = [r[0] for r in self.references]
+        # The words inside quote marks: a name said in a quote is not what the narrator's
+        # "he said" after it refers to ("'…the day Epstein died,' he said").
+        self._quoted = [(s.start, s.end) for s in find_spans(doc.text) if s.nested_in is None]
+        self._quoted_starts = [q[0] for q in self._quoted]
+
+    def quote_at(self, offset: int) -> tuple[int, int] | None:
+        """The (outer) quote span holding a character offset, if any."""
+        i = bisect_right(self._quoted_starts, offset) - 1
+        if i >= 0 and self._quoted[i][0] <= offset < self._quoted[i][1]:
+            return self._quoted[i]
+        return None
 
     def person_at(self, tok: Token) -> int | None:
         """The person a proper noun the NER missed names ("said Okafor"), if already known."""
@@ -67,6 +79,20 @@ class Coreference:
 
     def resolve_role(self, tok: Token) -> int | None:
         """Resolve 'the president' / 'the senator' to the one person with that title."""
+        owned = any(
+            c.dep_ == "poss" and c.pos_ == "PROPN" and c.i not in self.token_cluster
+            for c in tok.children
+        )
+        if owned:
+            # "China's ambassador to Britain": the person the story described in those words.
+            phrase = self.doc[tok.left_edge.i : tok.right_edge.i + 1].text.lower()
+            described = [
+                i
+                for i, c in enumerate(self.clusters)
+                if any(d.lower() == phrase for d in c.descriptions)
+            ]
+            if len(described) == 1:
+                return described[0]
         if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
             return None
         if any(c.dep_ in {"poss", "prep", "compound"} for c in tok.children):
@@ -86,6 +112,9 @@ class Coreference:
 
     def cluster_of_token(self, tok: Token) -> int | None:
         """The person a token names, if any (names, roles and pronouns are resolved)."""
+        if tok.pos_ == "PRON" and tok.lower_ in {"he", "she"}:
+            # A sentence's "He urged …" is a pronoun even in a story about Liu He.
+            return self.resolve_pronoun(tok.lower_, tok.idx)
         if tok.i in self.token_cluster:
             return self.token_cluster[tok.i]
         # A compound's head: "Trump" in "President Trump" is the token; check children too.
@@ -119,8 +148,16 @@ class Coreference:
         # "a neighbor who asked not to be named … she said": the pronoun is that unnamed person's.
         unnamed_at = self.last_unnamed_person(before)
         candidates: list[tuple[float, int]] = []
-        for rank, (offset, ci) in enumerate(reversed(self.references[:cut])):
-            if offset < window_start or ci == avoid:
+        here = self.quote_at(before)
+        rank = -1
+        for offset, ci in reversed(self.references[:cut]):
+            quoted = self.quote_at(offset)
+            if quoted is not None and quoted != here:
+                continue
+            rank += 1
+            if offset < window_start:
+                break
+            if ci == avoid:
                 continue
             cluster_gender = self.clusters[ci].gender
             if gender is not None and cluster_gender is not None and cluster_gender != gender:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from collections.abc import Callable
 
 from spacy.tokens import Doc, Span, Token
 
-from bot.analysis.names import SPEECH_VERBS
+from bot.analysis.names import HUMAN_ROLES, SPEECH_VERBS
 from bot.analysis.people import PersonIndex
+from bot.analysis.quote_spans import (
+    WORD,
+    QuoteSpan,
+    find_spans,
+    is_scare_quote,
+    paragraph_bounds,
+)
 from bot.analysis.types import QuoteResult
 
 _ATTRIBUTION_NOUNS = {
@@ -21,183 +29,40 @@ _ATTRIBUTION_NOUNS = {
     "memo",
     "speech",
 }
-_TITLE_CUES = re.compile(
-    r"(?:so-called|dubbed|titled|entitled|nicknamed|known as|the (?:film|movie|book|novel|song|"
-    r"album|show|series|play|documentary|podcast|headline|slogan|hashtag|campaign|exhibit|"
-    r"exhibition|musical|opera|poem|report|article|column|episode|programme|program|game|app))\s*$",
-    re.IGNORECASE,
-)
-_SLOGAN_CUES = re.compile(
-    r"\b(?:slogan|tagline|hashtag|motto|catchphrase|rallying cry)\s*(?:of\s*)?[:,]?\s*$",
-    re.IGNORECASE,
-)
-_DETERMINER_BEFORE = re.compile(
-    r"(?:^|\s)(?:the|a|an|its|their|this|these|those|his|her|our|your)\s*$", re.IGNORECASE
-)
-_OPEN_SINGLE_BEFORE = set(' \n\t([{\u2014\u2013-"\u201c:')
-_CLOSE_SINGLE_AFTER = set(' \n\t.,;:!?)]}\u2014\u2013-"\u201d')
-_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
-
-
-@dataclass
-class _Span:
-    start: int  # first character inside the marks
-    end: int  # one past the last character inside the marks
-    paragraph: int
-    opens_paragraph: bool
-    closed: bool
-    nested_in: int | None = None
-    continues: int | None = None  # index of the piece this one continues
-    speaker: int | None = None
-    speaker_text: str | None = None
-    organization: str | None = None  # the speaking organisation, as written
-    cue: str | None = None
-    verb_at: int | None = None  # where the attributing verb is
-    children: list[int] = field(default_factory=list)
-
-
-def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
-    bounds = []
-    pos = 0
-    for part in text.split("\n\n"):
-        bounds.append((pos, pos + len(part)))
-        pos += len(part) + 2
-    return bounds
-
-
-def _double_spans(text: str, p_index: int, start: int, end: int) -> list[_Span]:
-    """Double-quoted spans in one paragraph; an unclosed one runs to the paragraph's end."""
-    spans: list[_Span] = []
-    open_at: int | None = None
-    for i in range(start, end):
-        ch = text[i]
-        if open_at is None:
-            if ch == "\u201c" or (ch == '"' and (i == start or not text[i - 1].isalnum())):
-                open_at = i
-        elif ch in '\u201d"' or (ch == "\u201c" and i > open_at + 1 and text[i - 1] != " "):
-            if i > open_at + 1:
-                spans.append(_Span(open_at + 1, i, p_index, open_at == start, True))
-            open_at = None
-    if open_at is not None and end - open_at > 2:
-        spans.append(_Span(open_at + 1, end, p_index, open_at == start, False))
-    return spans
-
-
-def _single_spans(text: str, start: int, end: int, p_index: int) -> list[_Span]:
-    """Single-quoted spans in a region, telling quote marks from apostrophes."""
-    spans: list[_Span] = []
-    open_at: int | None = None
-    for i in range(start, end):
-        ch = text[i]
-        if ch not in "'\u2018\u2019":
-            continue
-        before = text[i - 1] if i > start else " "
-        after = text[i + 1] if i + 1 < end else " "
-        if open_at is None:
-            if (before in _OPEN_SINGLE_BEFORE or i == start) and after.isalnum() and ch != "\u2019":
-                # "'90s" and "'Tis" are elisions, not quotes.
-                if not re.match(r"\d0s|tis\b|twas\b|em\b|n\b", text[i + 1 : i + 6], re.IGNORECASE):
-                    open_at = i
-            elif (
-                (before in _OPEN_SINGLE_BEFORE or i == start) and after.isalnum() and ch == "\u2019"
-            ):
-                continue
-        else:
-            if before.isalnum() and after.isalnum():
-                continue  # an apostrophe inside a word
-            if (after in _CLOSE_SINGLE_AFTER or i + 1 >= end) and before not in " \n":
-                if before == "s" and after == " " and not re.search(r"[.!?,]", text[open_at:i]):
-                    # "the players' union": a plural possessive unless the span reads as speech
-                    if i - open_at > 60:
-                        continue
-                spans.append(_Span(open_at + 1, i, p_index, False, True))
-                open_at = None
-            if open_at is not None and i - open_at > 600:
-                open_at = None
-    return spans
-
-
-def _is_scare_quote(text: str, span: _Span) -> bool:
-    content = text[span.start : span.end].strip()
-    words = _WORD.findall(content)
-    if len(words) < 2:
-        # "“Incredible,” Moore said.": a one-word utterance opening its sentence is speech.
-        opens = re.search(r"(?:^|[.!?]\s|\n)\W{0,2}$", text[max(0, span.start - 4) : span.start])
-        return not (len(words) == 1 and opens and re.search(r"[,.!?]$", content))
-    before = text[max(0, span.start - 40) : span.start - 1]
-    if _SLOGAN_CUES.search(before) and len(words) <= 12:
-        return True  # a campaign's slogan or tagline is quoted, but nobody is speaking
-    if (
-        len(words) <= 3
-        and not re.search(r"[.!?]\W*$", content)
-        and _DETERMINER_BEFORE.search(before)
-    ):
-        return True  # 'the “physical fight” for', 'a “stronger” and': a term, not speech
-    sentence_like = bool(re.search(r"[.!?,;:]\W*$", content)) or len(words) >= 8
-    if _TITLE_CUES.search(before) and not sentence_like:
-        return True
-    small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at", "it", "is", "with"}
-    capitalised = all(w[:1].isupper() or w.lower() in small for w in words)
-    # Title Case with several capitals is a title (a song, a film, a slogan), even with a period.
-    if capitalised and len(words) <= 6 and sum(w[:1].isupper() for w in words) >= 2:
-        return True
-    # A longer run in Title Case is a book or report title ("A Proven Path to All the Money").
-    if len(words) <= 14 and sum(w[:1].isupper() for w in words) >= 0.75 * len(words) >= 3:
-        return True
-    return capitalised and len(words) <= 6 and not sentence_like
-
-
-def find_spans(text: str) -> list[_Span]:
-    """Every quote span in the text (outer, nested and continued pieces), in order."""
-    spans: list[_Span] = []
-    previous_open: int | None = None
-    for p_index, (start, end) in enumerate(_paragraph_bounds(text)):
-        doubles = _double_spans(text, p_index, start, end)
-        covered: list[tuple[int, int]] = []
-        for span in doubles:
-            if span.opens_paragraph and previous_open is not None:
-                span.continues = previous_open
-            spans.append(span)
-            outer = len(spans) - 1
-            covered.append((span.start, span.end))
-            for inner in _single_spans(text, span.start, span.end, p_index):
-                inner.nested_in = outer
-                spans.append(inner)
-                spans[outer].children.append(len(spans) - 1)
-        previous_open = (
-            len(spans) - 1 - len(spans[-1].children) if doubles and not doubles[-1].closed else None
-        )
-        if doubles and not doubles[-1].closed:
-            previous_open = max(
-                i for i, s in enumerate(spans) if s.nested_in is None and s.paragraph == p_index
-            )
-        # Top-level single quotes (headline style: according to X, '...').
-        cursor = start
-        for a, b in sorted(covered) + [(end, end)]:
-            for single in _single_spans(text, cursor, a, p_index):
-                spans.append(single)
-            cursor = b + 1
-    return spans
-
-
 # A dash right after the closing mark introduces the source ("” ― Maria Lopez").
 _DASH_SOURCE = re.compile(r"[\u201d\"]?[ \t]*[\u2015\u2014\u2013-]{1,2}[ \t]*(?=[A-Z])")
 # Nouns that name an organisation speaking ("the ministry said", "the club said").
 ORGANIZATION_NOUNS = frozenset(
     """
-    agency association authority bank board campaign club commission committee company
-    consortium corporation council court department embassy federation firm foundation
-    government group institute league ministry network office organisation organization
-    party police regulator service station team union university
+    agency airline association authority bank board broadcaster campaign carrier chain club
+    commission committee company consortium corporation council court department embassy
+    federation firm foundation government group institute label league maker military
+    ministry network office organisation organization party police publisher regulator
+    retailer service startup station studio team union university
     """.split()
 )
 # "the company said" refers back to the organisation the story named.
-_GENERIC_ORGANIZATION = frozenset({"company", "club", "team", "firm", "group", "league"})
+_GENERIC_ORGANIZATION = frozenset(
+    """
+    agency airline broadcaster carrier chain club company firm group label league maker
+    network publisher retailer startup studio team
+    """.split()
+)
+# People nouns that name nobody in particular ("the man wrote", "the spokesperson said").
+_ANYONE = frozenset(
+    """
+    brother citizen daughter father friend granddaughter grandson husband insider man member
+    mother neighbor neighbour officer official passenger resident sister son spokesman
+    spokesperson spokeswoman student survivor veteran victim widow wife witness woman worker
+    """.split()
+)
+# Documents that speak for whoever issued them ("the statement said", "the letter reads").
+_ISSUED = frozenset({"statement", "letter", "release", "email", "memo", "post", "notice"})
 _SPOKES = frozenset({"spokesperson", "spokesman", "spokeswoman", "representative", "statement"})
 
 
 def _strip_the(text: str) -> str:
-    text = text.removesuffix("'s").removesuffix("\u2019s").strip()
+    text = text.strip(" ,;:").removesuffix("'s").removesuffix("\u2019s").strip()
     return text[4:] if text[:4].lower() == "the " else text
 
 
@@ -210,6 +75,11 @@ def _is_side_clause(tok: Token) -> bool:
     return bool(tok.tag_ == "VBG" or tok.dep_ in {"relcl", "acl"})
 
 
+def _gap(tok: Token, span: QuoteSpan) -> int:
+    """Characters between a token and the nearer edge of a quote."""
+    return span.start - tok.idx if tok.idx < span.start else max(0, tok.idx - span.end)
+
+
 def _entity_of(tok: Token) -> Span | None:
     for ent in tok.doc.ents:
         if ent.start <= tok.i < ent.end:
@@ -217,8 +87,11 @@ def _entity_of(tok: Token) -> Span | None:
     return None
 
 
-def organization_of(tok: Token) -> str | None:
-    """The organisation a subject names ('Tottenham', 'the French foreign ministry'), if any."""
+def organization_of(tok: Token, skip: Callable[[Span], bool] | None = None) -> str | None:
+    """The organisation a subject names ('Tottenham', 'the French foreign ministry'), if any.
+
+    skip tells organisations "the company said" cannot refer back to (one named inside a
+    quote, a person the tagger took for an organisation)."""
     ent = _entity_of(tok)
     if ent is not None and ent.label_ in {"ORG", "GPE", "NORP"} and tok.pos_ == "PROPN":
         return _strip_the(ent.text)
@@ -230,6 +103,11 @@ def organization_of(tok: Token) -> str | None:
                 inner = _entity_of(child)
                 if inner is not None and inner.label_ in {"ORG", "GPE", "NORP"}:
                     return _strip_the(inner.text)
+                if inner is None or inner.label_ != "PERSON":
+                    # "a WeWork spokesperson": the tagger may not know the company's name.
+                    first = min(t.left_edge.i for t in tok.lefts if t.pos_ == "PROPN")
+                    last = max(t.i for t in tok.lefts if t.pos_ == "PROPN")
+                    return _strip_the(tok.doc[first : last + 1].text)
             if child.dep_ == "prep" and child.lower_ in {"for", "of"}:
                 obj = next((c for c in child.children if c.dep_ == "pobj"), None)
                 if obj is not None and obj.pos_ == "PROPN":
@@ -243,21 +121,70 @@ def organization_of(tok: Token) -> str | None:
         first = min(t.left_edge.i for t in left)
         return _strip_the(tok.doc[first : tok.i + 1].text)
     if lemma in _GENERIC_ORGANIZATION and any(c.lower_ == "the" for c in tok.children):
-        named = [e for e in tok.doc.ents if e.label_ == "ORG" and e.end <= tok.i]
-        if named:
-            return _strip_the(named[-1].text)
+        return _named_earlier(tok, skip)
     return None
+
+
+def _named_earlier(tok: Token, skip: Callable[[Span], bool] | None) -> str | None:
+    """The organisation 'the company' refers back to, as the story first named it."""
+    doc = tok.doc
+    for child in tok.children:
+        # "The company that runs the awards, Dick Clark Productions, said"
+        if child.dep_ == "appos" and child.pos_ == "PROPN":
+            return _strip_the(_proper_run(child).text)
+    named = [e for e in doc.ents if e.label_ == "ORG" and e.end <= tok.i and not (skip and skip(e))]
+    kinds = [c.lemma_.lower() for c in tok.lefts if c.dep_ == "compound" and len(c.text) >= 4]
+    for kind in kinds:
+        # "the production company" is the "… Productions" the story named.
+        for proper in reversed(doc[: tok.i]):
+            if (
+                proper.pos_ == "PROPN"
+                and proper.lower_.startswith(kind)
+                and not (skip and skip(doc[proper.i : proper.i + 1]))
+            ):
+                return _strip_the(_proper_run(proper).text)
+    if not named:
+        return None
+    last = _strip_the(named[-1].text)
+    # "Big Machine" after "Big Machine Records": the full name the story first gave.
+    fuller = [_strip_the(e.text) for e in named if _strip_the(e.text).startswith(last + " ")]
+    return fuller[0] if fuller else last
+
+
+def _proper_run(tok: Token) -> Span:
+    """The proper-noun phrase a token heads ("Dick Clark Productions")."""
+    start = tok.i
+    while (
+        start > 0
+        and tok.doc[start - 1].pos_ == "PROPN"
+        and start <= tok.doc[start - 1].head.i <= tok.i
+    ):
+        start -= 1
+    return tok.doc[start : tok.i + 1]
 
 
 class QuoteAttributor:
     """Attributes quote spans to people of a PersonIndex using the dependency parse."""
 
-    def __init__(self, doc: Doc, people: PersonIndex) -> None:
+    def __init__(self, doc: Doc, people: PersonIndex, spans: list[QuoteSpan]) -> None:
         self.doc = doc
         self.text: str = doc.text
         self.people = people
         # The organisation the last resolved subject names ("the French foreign ministry").
         self._organization: str | None = None
+        self._bounds = paragraph_bounds(self.text)
+        self._limit = (0, len(self.text))  # the paragraph of the quote being attributed
+        # Outer quotes, marks included: narration outside them is where sources are named.
+        self._quoted = sorted((s.start - 1, s.end + 1) for s in spans if s.nested_in is None)
+        self._quoted_starts = [q[0] for q in self._quoted]
+
+    def _not_a_source(self, ent: Span) -> bool:
+        """An entity 'the company' cannot refer back to: quoted, or a person's name."""
+        return self._in_quote(ent.start_char) or any(t.i in self.people.token_cluster for t in ent)
+
+    def _in_quote(self, offset: int) -> bool:
+        i = bisect_right(self._quoted_starts, offset) - 1
+        return i >= 0 and self._quoted[i][0] <= offset < self._quoted[i][1]
 
     def _tokens(self, start: int, end: int) -> list[Token]:
         span = self.doc.char_span(start, end, alignment_mode="expand")
@@ -269,11 +196,17 @@ class QuoteAttributor:
         """(person, words as written, found) for the subject of a speech verb."""
         node = verb
         for _ in range(3):
-            for child in node.children:
-                if child.dep_ in {"nsubj", "nsubjpass"} and not (
-                    inside[0] <= child.idx < inside[1]
-                ):
-                    return self._resolve_subject(child)
+            subjects = [
+                child
+                for child in node.children
+                if child.dep_ in {"nsubj", "nsubjpass"}
+                and not (inside[0] <= child.idx < inside[1])
+                and self._limit[0] <= child.idx < self._limit[1]
+            ]
+            if subjects:
+                # "CPUC President Marybel Batjer said" may parse as two subjects: the person's.
+                named = [t for t in subjects if t.i in self.people.token_cluster]
+                return self._resolve_subject((named or subjects)[0])
             # "X praised the bill and said ...", "X ..., calling it '...'":
             # the subject is the head's
             if node.dep_ in {"conj", "xcomp", "advcl", "pcomp"} and node.head.i != node.i:
@@ -312,8 +245,99 @@ class QuoteAttributor:
                     break
         if ci is None and tok.lower_ in {"he", "she"}:
             ci = self.people.resolve_pronoun(tok.lower_, tok.idx)
-        self._organization = None if ci is not None else organization_of(tok)
+        organization = None if ci is not None else organization_of(tok, self._not_a_source)
+        if ci is None and organization is None and not self._in_quote(tok.idx):
+            if self._is_role_reference(tok):
+                # '"…," said the actor': the person the story is about, unless the role
+                # was introduced unnamed ("a firefighter … the firefighter said").
+                ci = self.people.resolve_pronoun("they", tok.idx)
+            elif tok.lower_ in {"it", "they"}:
+                ci, organization = self._previous_subject(tok)
+            elif tok.lemma_.lower() in _ISSUED and tok.pos_ == "NOUN":
+                ci, organization = self._issuer(tok)
+        self._organization = organization
         return ci, phrase[:300], True
+
+    def _is_role_reference(self, tok: Token) -> bool:
+        """'the actor', 'the 33-year-old actor': a definite singular role noun, owner-less."""
+        lemma = tok.lemma_.lower()
+        if tok.pos_ != "NOUN" or tok.tag_ != "NN" or lemma not in HUMAN_ROLES - _ANYONE:
+            return False
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+            return False
+        if any(c.dep_ in {"poss", "prep", "relcl", "acl"} for c in tok.children):
+            return False
+        floor = self._bounds[max(0, self._paragraph_of(tok.idx) - 4)][0]
+        for other in self._tokens(floor, tok.idx):
+            if other.lemma_.lower() == lemma and any(
+                c.dep_ == "det" and c.lower_ in {"a", "an", "one", "another"}
+                for c in other.children
+            ):
+                return False
+        return True
+
+    def _sentences_before(self, tok: Token, count: int = 6) -> list[Span]:
+        """Up to count sentences before tok's, latest first, within three paragraphs."""
+        floor = self._bounds[max(0, self._paragraph_of(tok.idx) - 3)][0]
+        out: list[Span] = []
+        sent = tok.sent
+        while len(out) < count and sent.start > 0:
+            sent = self.doc[sent.start - 1].sent
+            if sent.end_char <= floor:
+                break
+            out.append(sent)
+        return out
+
+    def _paragraph_of(self, offset: int) -> int:
+        return max(0, bisect_right([b[0] for b in self._bounds], offset) - 1)
+
+    def _source_of(self, subject: Token, pronoun: str) -> tuple[int | None, str | None, bool]:
+        """(person, organisation, settled) for an earlier subject "it"/"they" may refer to."""
+        if subject.pos_ == "PRON":
+            # "they" after "they": keep walking back; "he" is someone else.
+            return None, None, subject.lower_ not in {"it", "they"}
+        if any(c.dep_ == "conj" for c in subject.children):
+            return None, None, True  # "Smith and Jones … they said": a group, unnamed
+        ci = self.people.cluster_of_token(subject)
+        if ci is not None:
+            # A singular "they" may be a person; "it" never is.
+            return (ci if pronoun == "they" else None), None, True
+        return None, organization_of(subject, self._not_a_source), True
+
+    def _previous_subject(self, tok: Token) -> tuple[int | None, str | None]:
+        """'…, the prosecution authority said. "…," it added': the source the story just named."""
+        for sent in self._sentences_before(tok):
+            verbs = [t for t in sent if _is_speech_verb(t) and not self._in_quote(t.idx)]
+            verbs += [sent.root] if not self._in_quote(sent.root.idx) else []
+            for verb in verbs:
+                subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+                if subject is None or self._in_quote(subject.idx):
+                    continue
+                ci, organization, settled = self._source_of(subject, tok.lower_)
+                if settled:
+                    return ci, organization
+                break
+        return None, None
+
+    def _issuer(self, tok: Token) -> tuple[int | None, str | None]:
+        """'"…," the statement said': whoever the story said issued the statement."""
+        lemma = tok.lemma_.lower()
+        for sent in self._sentences_before(tok):
+            for noun in sent:
+                if noun.lemma_.lower() != lemma or self._in_quote(noun.idx):
+                    continue
+                verb = noun.head
+                while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+                    verb = verb.head
+                subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+                if subject is None or subject.i == noun.i or subject.lemma_.lower() in _ISSUED:
+                    continue
+                ci, organization, _ = self._source_of(subject, "they")
+                if subject.pos_ == "PRON" and subject.lower_ in {"he", "she"}:
+                    ci = self.people.resolve_pronoun(subject.lower_, subject.idx)
+                if ci is not None or organization is not None:
+                    return ci, organization
+        return None, None
 
     def _governing_verb(
         self,
@@ -347,10 +371,16 @@ class QuoteAttributor:
 
     def _nearby_speech_verb(self, start: int, end: int, window: tuple[int, int]) -> Token | None:
         """A speech verb right after the quote (same sentence) or before it ('X said:')."""
-        after = self._tokens(end, min(window[1], end + 160))
-        for tok in after[:14]:
+        after = self._tokens(end, min(window[1], end + 240))
+        ends_sentence = self.text[max(start, end - 1) : end] == "."
+        for tok in after[:30]:
             if tok.text in {"\u201c", '"'} and tok.idx > end + 1:
                 break
+            if ends_sentence and tok.idx > end + 1 and tok.text[:1].isupper():
+                # '‘I want more.’ They said, …': a new sentence, someone else's verb.
+                if tok.pos_ in {"PRON", "DET"} and tok.text != "I":
+                    break
+                ends_sentence = False
             if (
                 tok.lemma_.lower() in SPEECH_VERBS
                 and tok.pos_ in {"VERB", "AUX"}
@@ -379,8 +409,9 @@ class QuoteAttributor:
                     return head
         return None
 
-    def attribute(self, span: _Span, limit: tuple[int, int]) -> None:
+    def attribute(self, span: QuoteSpan, limit: tuple[int, int]) -> None:
         """Set span.speaker/speaker_text/cue from the grammar around the quote."""
+        self._limit = limit
         if self._attribute_after_dash(span, limit):
             return
         tokens = self._tokens(span.start, span.end)
@@ -404,10 +435,16 @@ class QuoteAttributor:
                 and _is_speech_verb(governing)
                 and governing.i != nearby.i
             ):
-                closer = abs(governing.idx - span.end) < abs(nearby.idx - span.end)
+                # The verb nearer an edge of the quote frames it: 'he said, "…," the office
+                # said' is his (the office reports what he said).
+                closer = _gap(governing, span) < _gap(nearby, span)
                 candidates = [governing, nearby] if closer else [nearby, governing]
             else:
                 candidates = [v for v in (nearby, governing) if v is not None]
+            lead = self._verb_just_before(span)
+            if lead is not None:
+                # 'he … said, "…," the office said': the words are his; the office reports them.
+                candidates = [lead] + [v for v in candidates if v.i != lead.i]
         for verb in candidates:
             self._organization = None
             ci, words, found = self._speaker_of_verb(verb, inside)
@@ -420,6 +457,17 @@ class QuoteAttributor:
                 span.verb_at = verb.idx
                 return
         self._attribute_after_colon(span)
+
+    def _verb_just_before(self, span: QuoteSpan) -> Token | None:
+        """A speech verb right before the opening mark ('and said, "…'), if any."""
+        before = self._tokens(max(self._limit[0], span.start - 40), max(0, span.start - 1))
+        for tok in reversed(before[-3:]):
+            if tok.text in {",", ":"} or tok.text in {"\u201c", '"'}:
+                continue
+            if tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS and tok.tag_ != "VBN":
+                return tok  # not 'That being said, "…"'
+            return None
+        return None
 
     def _loose_subject(
         self, verb: Token, limit: tuple[int, int]
@@ -435,9 +483,15 @@ class QuoteAttributor:
                 break
             if tok.i in self.people.token_cluster:
                 return self.people.token_cluster[tok.i], tok.text, True
+        # '"…," chairman and CEO Craig Menear said': the name just before the verb.
+        for tok in reversed(self.doc[max(0, verb.i - 10) : verb.i]):
+            if tok.text in {".", "!", "?", "\u201d", '"', "\u201c"} or tok.idx < limit[0]:
+                break
+            if tok.i in self.people.token_cluster and not self._in_quote(tok.idx):
+                return self.people.token_cluster[tok.i], tok.text, True
         return None, None, False
 
-    def _attribute_after_dash(self, span: _Span, limit: tuple[int, int]) -> bool:
+    def _attribute_after_dash(self, span: QuoteSpan, limit: tuple[int, int]) -> bool:
         """'“…” ― Maria Lopez', '"…" — Name, title': a dash after the quote names its source."""
         after = self.text[span.end : min(limit[1], span.end + 120)]
         match = _DASH_SOURCE.match(after)
@@ -460,7 +514,7 @@ class QuoteAttributor:
             return True
         return False
 
-    def _attribute_after_colon(self, span: _Span) -> None:
+    def _attribute_after_colon(self, span: QuoteSpan) -> None:
         """'She refused to blame him: "…"': a quote after a colon is the clause subject's."""
         before = self.text[max(0, span.start - 3) : span.start - 1].rstrip()
         if not before.endswith(":"):
@@ -489,7 +543,7 @@ class QuoteAttributor:
         span.organization = self._organization if ci is None else None
 
 
-def _inherit(span: _Span, source: _Span) -> None:
+def _inherit(span: QuoteSpan, source: QuoteSpan) -> None:
     """Give span the source's speaker (a continued or split quote, a bare quote paragraph)."""
     span.speaker, span.speaker_text, span.cue = source.speaker, source.speaker_text, source.cue
     span.organization = source.organization
@@ -498,9 +552,9 @@ def _inherit(span: _Span, source: _Span) -> None:
 def extract_quotes(doc: Doc, people: PersonIndex) -> list[QuoteResult]:  # noqa: C901 (one ordered list of the ways news writes this)
     """Find every quote in the doc and its speaker (None when unknown)."""
     text = doc.text
-    spans = [s for s in find_spans(text) if not _is_scare_quote(text, s)]
-    bounds = _paragraph_bounds(text)
-    attributor = QuoteAttributor(doc, people)
+    spans = [s for s in find_spans(text) if not is_scare_quote(text, s)]
+    bounds = paragraph_bounds(text)
+    attributor = QuoteAttributor(doc, people, spans)
     for span in spans:
         # Nested quotes too: grammar inside the outer quote first ("the president said: '...'").
         attributor.attribute(span, bounds[span.paragraph])
@@ -522,7 +576,7 @@ def extract_quotes(doc: Doc, people: PersonIndex) -> list[QuoteResult]:  # noqa:
         if span.speaker_text is not None:
             last_speaker_by_paragraph[span.paragraph] = (span.speaker, span.speaker_text, span.cue)
     # Continuations share the speaker of whichever piece is attributed (usually the last).
-    groups: list[list[_Span]] = []
+    groups: list[list[QuoteSpan]] = []
     for span in top:
         previous = _continued_piece(span, spans) if span.continues is not None else None
         if previous is not None:
@@ -539,7 +593,12 @@ def extract_quotes(doc: Doc, people: PersonIndex) -> list[QuoteResult]:  # noqa:
             for s in group:
                 if s.speaker_text is None:
                     _inherit(s, source)
-    previous_top: _Span | None = None
+    for index, span in enumerate(top):
+        if span.speaker_text is None and _is_heading(text, bounds[span.paragraph], span):
+            echo = _echoed_by(text, span, top[index + 1 :])
+            if echo is not None:
+                _inherit(span, echo)
+    previous_top: QuoteSpan | None = None
     for span in top:
         if span.speaker_text is None and previous_top is not None:
             same_paragraph = previous_top.paragraph == span.paragraph
@@ -576,7 +635,32 @@ def extract_quotes(doc: Doc, people: PersonIndex) -> list[QuoteResult]:  # noqa:
     return results
 
 
-def _continued_piece(span: _Span, spans: list[_Span]) -> _Span | None:
+def _words_of(text: str) -> str:
+    return " ".join(w.lower() for w in WORD.findall(text))
+
+
+def _is_heading(text: str, bounds: tuple[int, int], span: QuoteSpan) -> bool:
+    """'3. "Not some irregular channel"': a section heading made of a quote alone."""
+    outside = text[bounds[0] : span.start - 1] + text[span.end + 1 : bounds[1]]
+    return bool(
+        span.closed
+        and re.fullmatch(r"\s*(?:[-\u2022*]|\d{1,2}[.)])?\s*", outside)
+        and len(WORD.findall(text[span.start : span.end])) <= 10
+    )
+
+
+def _echoed_by(text: str, heading: QuoteSpan, later: list[QuoteSpan]) -> QuoteSpan | None:
+    """The attributed quote of the next paragraphs that the heading's words come from."""
+    words = _words_of(text[heading.start : heading.end])
+    for span in later:
+        if span.paragraph > heading.paragraph + 8:
+            break
+        if span.speaker_text is not None and words in _words_of(text[span.start : span.end]):
+            return span
+    return None
+
+
+def _continued_piece(span: QuoteSpan, spans: list[QuoteSpan]) -> QuoteSpan | None:
     """The open piece in the previous paragraph that span continues."""
     candidates = [
         s
@@ -589,9 +673,9 @@ def _continued_piece(span: _Span, spans: list[_Span]) -> _Span | None:
 def _is_bare_quote_paragraph(
     text: str,
     bounds: tuple[int, int],
-    span: _Span,  # noqa: ARG001
+    span: QuoteSpan,  # noqa: ARG001
 ) -> bool:
     """A paragraph made only of quotes carries no attribution of its own."""
     paragraph = text[bounds[0] : bounds[1]]
     outside = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", "", paragraph)
-    return len(_WORD.findall(outside)) <= 2
+    return len(WORD.findall(outside)) <= 2

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.analysis.pipeline import analyze_text
-from bot.analysis.quotes import find_spans
+from bot.analysis.quote_spans import find_spans
 from bot.analysis.types import QuoteResult
 
 PUBLISHED = datetime(2019, 11, 19, tzinfo=UTC)
@@ -100,3 +100,129 @@ def test_analyze_json_carries_the_speaker_kind() -> None:
     quote = result.to_json()["quotes"][0]
     assert quote["speaker_kind"] in {"person", "organization", "unnamed"}
     assert set(quote) >= {"text", "speaker", "speaker_kind", "start", "end"}
+
+
+def test_a_quote_closed_with_two_apostrophes_ends_there() -> None:
+    text = "\u201cIt was a trick,\u2019\u2019 Dana Moss, head of a watchdog group, told reporters."
+    quote = quotes_of(text)["It was a trick,"]
+    assert quote.speaker == "Dana Moss"
+
+
+def test_a_name_inside_the_quote_is_not_the_pronoun_s_antecedent() -> None:
+    text = (
+        "Senator Paul Hendry said the arrests were overdue.\n\n"
+        "\u201cSomeone should have resigned the day Victor Crane escaped,\u201d he said."
+    )
+    quote = quotes_of(text)["Someone should have resigned the day Victor Crane escaped,"]
+    assert quote.speaker == "Paul Hendry"
+
+
+def test_the_verb_right_before_a_quote_beats_a_reporting_verb_after_it() -> None:
+    text = (
+        "Mark Doyle was arrested in April for the call.\n\n"
+        'During the call, he asked about the plant and said, "I will burn the place down," '
+        "the prosecutor\u2019s office said."
+    )
+    assert quotes_of(text)["I will burn the place down,"].speaker == "Mark Doyle"
+
+
+def test_a_title_and_name_between_the_quote_and_the_verb_is_the_speaker() -> None:
+    text = (
+        "Sales rose 4 percent.\n\n"
+        "\u201cWe had a strong quarter,\u201d chairman, CEO and president Dana "
+        "Moss said in the release."
+    )
+    assert quotes_of(text)["We had a strong quarter,"].speaker == "Dana Moss"
+
+
+def test_a_long_appositive_before_the_verb_still_names_the_speaker() -> None:
+    text = (
+        "\u201cWhere is the money going?\u201d Li Wenhao, a former budget director for the "
+        "province of Yunlin and adviser to three governors, said at a forum in Ottawa."
+    )
+    assert quotes_of(text)["Where is the money going?"].speaker == "Li Wenhao"
+
+
+def test_it_and_the_statement_speak_for_the_organisation_just_named() -> None:
+    text = (
+        "The dam will stay shut, the Norland Water Authority said on Tuesday.\n\n"
+        "\u201cThe repairs will take a month,\u201d it added.\n\n"
+        "Two hikers were rescued, the Coast Guard said in a statement.\n\n"
+        "\u201cBoth are in good health,\u201d the statement said."
+    )
+    quotes = quotes_of(text)
+    authority = quotes["The repairs will take a month,"]
+    assert (authority.speaker, authority.speaker_kind) == (
+        "Norland Water Authority",
+        "organization",
+    )
+    guard = quotes["Both are in good health,"]
+    assert (guard.speaker, guard.speaker_kind) == ("Coast Guard", "organization")
+
+
+def test_a_company_spokesperson_and_the_production_company_are_organisations() -> None:
+    text = (
+        "\u201cWe are reviewing the request,\u201d said a Zorbix spokesperson.\n\n"
+        "Harlan Hill Productions denied that it had signed the deal.\n\n"
+        "\u201cNo deal was signed,\u201d the production company said."
+    )
+    quotes = quotes_of(text)
+    spokesperson = quotes["We are reviewing the request,"]
+    assert (spokesperson.speaker, spokesperson.speaker_kind) == ("Zorbix", "organization")
+    company = quotes["No deal was signed,"]
+    assert (company.speaker, company.speaker_kind) == ("Harlan Hill Productions", "organization")
+
+
+def test_the_role_noun_refers_to_the_person_the_story_is_about() -> None:
+    text = (
+        "Actor Dominic Vale lost the dance-off on Monday.\n\n"
+        "\u201cI was not ready to go home,\u201d said the actor."
+    )
+    assert quotes_of(text)["I was not ready to go home,"].speaker == "Dominic Vale"
+
+
+def test_a_role_introduced_unnamed_stays_unnamed() -> None:
+    text = (
+        "Mayor Rita Olsen toured the site. A firefighter was hurt.\n\n"
+        "\u201cIt came down fast,\u201d the firefighter said."
+    )
+    quote = quotes_of(text)["It came down fast,"]
+    assert (quote.speaker, quote.speaker_kind) == (None, "unnamed")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The baker was diagnosed with what\u2019s called \u201cflour lung,\u201d a rare illness.",
+        "Her aide had dubbed the adviser\u2019s role as \u201cthe Henley problem.\u201d",
+        "Officials said they back the \u201ctwo keys, one door\u201d rule giving "
+        "the island a veto.",
+        "Nurses 'not heard': Hospital staffing fell for years before the strike",
+    ],
+)
+def test_named_terms_premodifiers_and_headlines_are_not_quotes(text: str) -> None:
+    assert quotes_of(text) == {}
+
+
+def test_a_caption_after_a_colon_is_a_quote() -> None:
+    text = 'The club posted a photo of its new coach with the caption: "Welcome Rosa".'
+    assert "Welcome Rosa" in quotes_of(text)
+
+
+def test_a_heading_quote_takes_the_speaker_of_the_line_it_repeats() -> None:
+    text = (
+        "Here are the highlights:\n\n"
+        '3. "Never a side deal"\n\n'
+        'Daniel Brooks disputed the claim. "It was never a side deal, but the plan the '
+        'board approved," he told lawmakers.'
+    )
+    assert quotes_of(text)["Never a side deal"].speaker == "Daniel Brooks"
+
+
+def test_a_nested_line_ending_a_sentence_is_not_the_next_sentence_s() -> None:
+    text = (
+        "\u201cMy staff had a plan,\u201d Mayor Joan Tully recounted. "
+        "\u201cAnd I said, \u2018Make it bigger.\u2019 They said, "
+        "\u2018The budget can\u2019t take it.\u2019\u201d"
+    )
+    assert quotes_of(text)["Make it bigger."].speaker == "Joan Tully"

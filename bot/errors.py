@@ -18,6 +18,10 @@ class AnalysisInterrupted(BylineError):
     """The analysis process died during an analysis; the article may be retried."""
 
 
+class DatabaseBusy(BylineError):
+    """Another connection held the database's write lock longer than this write could wait."""
+
+
 class InvalidInput(BylineError):
     """The user gave something we cannot use."""
 

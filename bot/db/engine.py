@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,9 +19,30 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, DatabaseBusy
 
 logger = logging.getLogger(__name__)
+
+# The execution option that sets one write's SQLite busy timeout (ms) before its BEGIN.
+BUSY_TIMEOUT_OPTION = "byline_busy_timeout_ms"
+# Seconds a write may wait for the write lock now (None: the configured busy timeout).
+_lock_wait: ContextVar[Callable[[], float | None] | None] = ContextVar(
+    "byline_lock_wait", default=None
+)
+
+
+@contextmanager
+def limit_lock_wait(limit: Callable[[], float | None]) -> Iterator[None]:
+    """Bound how long writes in this context wait for another connection's write lock.
+
+    A slash command that has not answered yet must answer within Discord's 3 s: its writes
+    give up early (DatabaseBusy, told to the user) instead of waiting out the busy timeout.
+    """
+    token = _lock_wait.set(limit)
+    try:
+        yield
+    finally:
+        _lock_wait.reset(token)
 
 
 def _prepare_sqlite_path(url: str) -> None:
@@ -54,6 +77,10 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool, immediate: bool) 
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        wanted = int(conn.get_execution_options().get(BUSY_TIMEOUT_OPTION, busy_timeout_ms))
+        if conn.info.get(BUSY_TIMEOUT_OPTION, busy_timeout_ms) != wanted:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={wanted}")
+            conn.info[BUSY_TIMEOUT_OPTION] = wanted
         # A deferred transaction that later writes gets SQLITE_BUSY without waiting;
         # writers take the lock up front so the busy timeout applies.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -91,9 +118,25 @@ class Database:
 
     @asynccontextmanager
     async def writer(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work that commits on success and rolls back on error."""
-        async with self._write() as session, session.begin():
-            yield session
+        """A unit of work that commits on success and rolls back on error.
+
+        Raises DatabaseBusy when another connection held SQLite's write lock too long.
+        """
+        limit = _lock_wait.get()
+        wait_s = limit() if limit is not None and self.dialect == "sqlite" else None
+        try:
+            async with self._write() as session, session.begin():
+                if wait_s is not None:
+                    # Procures the connection (and so runs BEGIN) with this write's timeout.
+                    options = {BUSY_TIMEOUT_OPTION: max(0, int(wait_s * 1000))}
+                    await session.connection(execution_options=options)
+                yield session
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig):
+                raise
+            raise DatabaseBusy(
+                "the database is busy right now; try again in a few seconds"
+            ) from exc
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -10,12 +10,18 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.db.engine import limit_lock_wait
 from bot.discord_app.replies import reply
 from bot.errors import BylineError
 from bot.observability.logs import log_context
 from bot.observability.metrics import Metrics
 
 logger = logging.getLogger(__name__)
+
+# Discord drops a first answer later than 3 s after the interaction: until a command has
+# answered (or deferred), its writes wait at most this long from its start for a database
+# write lock held elsewhere, leaving time to tell the user the database is busy.
+LOCK_WAIT_BEFORE_ANSWER_S = 2.0
 
 PERMISSION_WORDS = {
     "manage_guild": "Manage Server",
@@ -100,7 +106,17 @@ class BylineTree(app_commands.CommandTree["discord.Client"]):
         # discord.py has no public hook around a whole command run; this one place gives every
         # command its log ids, its latency and its outcome (set by on_error).
         name = command_name(interaction)
-        with log_context(guild_id=interaction.guild_id, command=name):
+        received = time.perf_counter()
+
+        def lock_wait() -> float | None:
+            if interaction.response.is_done():
+                return None  # answered or deferred: the configured busy timeout applies
+            return LOCK_WAIT_BEFORE_ANSWER_S - (time.perf_counter() - received)
+
+        with (
+            log_context(guild_id=interaction.guild_id, command=name),
+            limit_lock_wait(lock_wait),
+        ):
             if interaction.type is discord.InteractionType.autocomplete or self.metrics is None:
                 await super()._call(interaction)
                 return

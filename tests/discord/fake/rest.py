@@ -8,6 +8,7 @@ treated as a Cloudflare ban (``HTTPException``, no retry).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -114,6 +115,31 @@ class FailureRule:
     times: int
 
 
+@dataclass
+class HeldRequests:
+    """Matching requests wait, recorded but unanswered ("in flight"), until released."""
+
+    method: str
+    path: re.Pattern[str]
+    after: int
+    held: int = 0
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        """Answer the held requests and stop holding new ones."""
+        self._released.set()
+
+    async def hold(self, method: str, path: str) -> None:
+        """Wait for release when this request matches (after the first `after` matches)."""
+        if self._released.is_set() or method != self.method or not self.path.fullmatch(path):
+            return
+        if self.after > 0:
+            self.after -= 1
+            return
+        self.held += 1
+        await self._released.wait()
+
+
 async def read_body(request: web.Request) -> tuple[Any, list[File]]:
     """Read a JSON or multipart (payload_json + files[n]) body."""
     files: list[File] = []
@@ -155,6 +181,7 @@ class RestApi:
         self.routes = routes
         self._check_token = check_token
         self.failures: list[FailureRule] = []
+        self.holds: list[HeldRequests] = []
 
     def fail_next(
         self,
@@ -193,6 +220,17 @@ class RestApi:
             FailureRule(method.upper(), re.compile(path_regex), status, body, all_headers, times)
         )
 
+    def hold(self, method: str, path_regex: str, *, after: int = 0) -> HeldRequests:
+        """Hold matching requests (fullmatch, no /api/v10) after the first `after`."""
+        held = HeldRequests(method.upper(), re.compile(path_regex), after)
+        self.holds.append(held)
+        return held
+
+    def release_all(self) -> None:
+        """Release every hold (server shutdown)."""
+        for held in self.holds:
+            held.release()
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Serve one REST request."""
         full_path = request.path
@@ -202,6 +240,8 @@ class RestApi:
             method=request.method, path=path, query=dict(request.query), json=body, files=files
         )
         self.world.requests.append(record)
+        for held in list(self.holds):
+            await held.hold(request.method, path)
         response = await self._answer(request, path, record)
         record.status = response.status
         record.headers = dict(response.headers)

@@ -27,7 +27,7 @@ from tests.discord.fake.models import (
 )
 from tests.discord.fake.permissions import DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS
 from tests.discord.fake.ratelimits import RateLimiter, RateLimits
-from tests.discord.fake.rest import ResourceRoutes, RestApi
+from tests.discord.fake.rest import HeldRequests, ResourceRoutes, RestApi
 from tests.discord.fake.world import NONCE_WINDOW_S, World
 
 if TYPE_CHECKING:
@@ -122,6 +122,7 @@ class FakeDiscord:
 
     async def stop(self) -> None:
         """Close gateway sockets and stop the server."""
+        self.rest.release_all()
         await self.gateway.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -367,6 +368,13 @@ class FakeDiscord:
     ) -> None:
         """Answer the next `times` requests matching method and path (fullmatch, no /api/v10)."""
         self.rest.fail_next(method, path_regex, status, body, headers, times=times)
+
+    def hold_requests(self, method: str, path_regex: str, *, after: int = 0) -> HeldRequests:
+        """Keep matching requests in flight (recorded, unanswered) until .release().
+
+        The first `after` matches are answered; `.held` counts the requests waiting.
+        """
+        return self.rest.hold(method, path_regex, after=after)
 
     def expire_interaction(self, interaction: FakeInteraction) -> None:
         """Make the interaction's token invalid, as after Discord's 15 minutes."""

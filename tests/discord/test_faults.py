@@ -57,7 +57,7 @@ async def status_text(w: World) -> str:
 
 def assert_posted_once(w: World, messages: list[FakeMessage]) -> None:
     """One digest: every message once, in order, with its slot's nonces; 25 articles."""
-    nonces = [m.data["nonce"] for m in messages]
+    nonces = [str(m.data["nonce"]) for m in messages]
     key = nonces[0].rpartition(".")[0]
     assert nonces == [f"{key}.{i}" for i in range(len(messages))]
     assert len(messages) >= 3
@@ -92,6 +92,11 @@ async def test_gateway_drop_and_resume_mid_digest_posts_it_once(world: World) ->
     assert "Problems\nNone" in text
 
 
+def _rollback_and_close(conn: sqlite3.Connection) -> None:
+    conn.rollback()
+    conn.close()
+
+
 class WriteLock:
     """Another connection holding SQLite's write lock (BEGIN IMMEDIATE) on the bot's file."""
 
@@ -111,7 +116,7 @@ class WriteLock:
     async def __aexit__(self, *exc: object) -> None:
         if self.conn is not None:
             conn, self.conn = self.conn, None
-            await asyncio.to_thread(lambda: (conn.rollback(), conn.close()))
+            await asyncio.to_thread(_rollback_and_close, conn)
 
 
 async def expected_messages(w: World) -> int:
@@ -144,8 +149,10 @@ async def test_database_locked_while_posting_posts_once_and_keeps_answering(
         # Locked while the messages go out, so recording the slot as posted waits.
         held.release()
         await fake.wait_until(
-            lambda: sum(r.status == 200 for r in fake.requests_to("POST", news_posts(world)))
-            == expected,
+            lambda: (
+                sum(r.status == 200 for r in fake.requests_to("POST", news_posts(world)))
+                == expected
+            ),
             20,
             "every message of the digest",
         )

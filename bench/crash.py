@@ -63,6 +63,10 @@ class PhaseResult:
     half_written: int = 0
     integrity_failures: int = 0
 
+    def progress(self, runs: int) -> None:
+        """One line on stderr per run: a full suite takes long enough to want to watch it."""
+        print(f"{self.phase}: run {self.runs}/{runs}", file=sys.stderr, flush=True)
+
     @property
     def clean(self) -> bool:
         """Whether every run kept every promise."""
@@ -161,6 +165,7 @@ async def ingest_phase(work: Path, runs: int, rng: random.Random) -> PhaseResult
         env = _env(here)
         killed, out = await _run(args, env, rng.uniform(0.2, full_s))
         result.runs += 1
+        result.progress(runs)
         result.kills += killed
         db = here / "byline.db"
         if not db.exists():
@@ -228,6 +233,7 @@ async def analysis_phase(work: Path, runs: int, rng: random.Random) -> PhaseResu
         env = _env(here)
         killed, _ = await _run(args, env, rng.uniform(0.2, full_s))
         result.runs += 1
+        result.progress(runs)
         result.kills += killed
         result.integrity_failures += not _integrity_ok(db)
         # The killed worker's articles stay leased until the lease runs out (2 minutes), so
@@ -327,6 +333,7 @@ async def digest_phase(work: Path, runs: int, rng: random.Random) -> PhaseResult
         try:
             killed, _ = await _run(args, env, rng.uniform(0.2, full_s))
             result.runs += 1
+            result.progress(runs)
             result.kills += killed
             db = here / "byline.db"
             result.integrity_failures += not _integrity_ok(db)

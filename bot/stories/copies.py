@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from bot.stories.text import shingles
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # 42 bands of 3 rows: a pair with Jaccard 0.45 shares a band with probability 0.98, one at
 # 0.6 with probability 0.99996, two unrelated texts (Jaccard ≈ 0.005) about 5 in a million.
@@ -65,6 +67,8 @@ class Signature:
     @classmethod
     def from_bytes(cls, data: bytes, shingle_count: int) -> Signature:
         """A stored signature."""
+        import numpy as np  # on first use: the read-only commands never compare signatures
+
         return cls(np.frombuffer(data, dtype="<u4").astype(np.uint64), shingle_count)
 
     def band_keys(self) -> list[int]:
@@ -79,6 +83,8 @@ class Signature:
 
     def jaccard(self, other: Signature) -> float:
         """Estimated Jaccard similarity of the two shingle sets."""
+        import numpy as np
+
         return float(np.count_nonzero(self.values == other.values)) / NUM_PERM
 
     def containment(self, other: Signature) -> float:
@@ -96,6 +102,7 @@ def signature_of_shingles(items: set[str]) -> Signature:
     """The signature of a set of shingles."""
     # Imported on first use: the datasketch package imports scipy (seconds on a busy machine),
     # which the bot's start-up and the CLI's other commands should not wait for.
+    import numpy as np
     from datasketch import MinHash
 
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-
-from spacy.lang.en.stop_words import STOP_WORDS
+from functools import cache
 
 from bot.stories.text import fold_spelling
 
@@ -28,10 +27,19 @@ _NEWS_WORDS = frozenset(
 _TOKEN = re.compile(r"[$€£]?\d[\d,.\-]*\d%?|[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", re.UNICODE)
 
 
+@cache
+def _stop_words() -> frozenset[str]:
+    # Imported on first use: importing spaCy takes most of a second, and the commands that
+    # only read the store (`byline who`) import this module without grouping anything.
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
 def _is_term(word: str) -> bool:
     if word[0].isdigit() or word[0] in "$€£":
         return len(word) >= 3  # "268-161", "$14", "4.75": figures a story repeats
-    return len(word) >= 3 and word not in STOP_WORDS and word not in _NEWS_WORDS
+    return len(word) >= 3 and word not in _stop_words() and word not in _NEWS_WORDS
 
 
 def key_terms(title: str, text: str, limit: int = TOP_TERMS) -> dict[str, float]:

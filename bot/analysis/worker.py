@@ -9,20 +9,29 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bot.analysis.nlp import load_model
-from bot.analysis.pipeline import analyze_text
-from bot.analysis.types import Analysis
 from bot.errors import AnalysisInterrupted, InvalidInput
+
+if TYPE_CHECKING:
+    from bot.analysis.types import Analysis
 
 logger = logging.getLogger(__name__)
 
 
+# spaCy is imported where an analysis runs (a worker process, or the first one-shot run), not
+# with this module: the commands that only read the store build an App without waiting for it.
+
+
 def _warm(model: str) -> None:
+    from bot.analysis.nlp import load_model
+
     load_model(model)
 
 
 def _run(text: str, published_at: datetime | None, hints: dict[str, str], model: str) -> Analysis:
+    from bot.analysis.pipeline import analyze_text
+
     return analyze_text(text, published_at=published_at, name_hints=hints, model=model)
 
 
@@ -52,7 +61,7 @@ class Analyzer:
             # The model must load in the worker before the first article, so a missing
             # model fails here with its one-line message rather than deep in a job.
             if not self._processes:
-                load_model(self.model)
+                _warm(self.model)
             if self._processes:
                 # spawn: forking a process that runs an event loop and threads is unsafe.
                 self._pool = ProcessPoolExecutor(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
-from bot.ingest.fetcher import GuardedFetcher
 from bot.settings import FetchSettings
+
+if TYPE_CHECKING:
+    from bot.ingest.fetcher import GuardedFetcher
 
 
 class FetcherHandle:
@@ -20,6 +23,10 @@ class FetcherHandle:
         """The open fetcher (its aiohttp session belongs to the loop that first asked)."""
         async with self._lock:
             if self._fetcher is None:
+                # Imported on first use: aiohttp and feedparser are not needed by the commands
+                # that only read the store.
+                from bot.ingest.fetcher import GuardedFetcher
+
                 fetcher = GuardedFetcher(self.settings)
                 await fetcher.__aenter__()
                 self._fetcher = fetcher

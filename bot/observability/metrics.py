@@ -10,8 +10,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-import aiohttp
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -20,6 +20,9 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
+if TYPE_CHECKING:
+    import aiohttp
 
 logger = logging.getLogger(__name__)
 
@@ -212,6 +215,8 @@ def http_trace_config(metrics: Metrics, service: str) -> aiohttp.TraceConfig:
     Pass it as discord.py's Client(http_trace=...) or in an aiohttp ClientSession's
     trace_configs: the counts then come from the wire, whatever the library logs.
     """
+    import aiohttp  # only the processes that talk to Discord or fetch need it
+
     _checked(service, RATE_LIMITED_SERVICES)
 
     async def on_request_end(

@@ -6,8 +6,8 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.analysis.worker import Analyzer
 from bot.clock import Clock, SystemClock
 from bot.db import articles as article_store
 from bot.db import links as link_store
@@ -23,14 +23,16 @@ from bot.domain import (
 )
 from bot.errors import BylineError, InvalidInput, NotFound
 from bot.ingest.addresses import check_url
-from bot.ingest.fetchers import FetcherHandle
-from bot.ingest.pages import fetch_article
 from bot.ingest.readers import RawArticle, read_file
 from bot.ingest.urls import canonical_url
 from bot.services.common import MAX_URL_CHARS, bounded
 from bot.services.workers import AnalysisWorker
 from bot.settings import Settings
 from bot.stories.copies import signature
+
+if TYPE_CHECKING:
+    from bot.analysis.worker import Analyzer
+    from bot.ingest.fetchers import FetcherHandle
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +165,8 @@ class ArticleService:
         origin = (url or "").strip()[:MAX_URL_CHARS]
         try:
             text, _ = checked_url(url, self.settings.fetch.allow_hosts)
+            from bot.ingest.pages import fetch_article  # trafilatura: only when fetching
+
             article = await fetch_article(await self.fetchers.get(), text)
             outcome = await self.ingest_article(
                 article.raw, guild_id=guild_id, canonical_url=article.canonical_url

@@ -1,7 +1,7 @@
 """How long does the bot's event loop stall while its worker pool analyses 200 pending articles?
 
 A 10 ms ticker records how late each tick wakes up (its lateness is the loop's stall) while the
-bot's own pending-analysis job (DigestScheduler.analyze_pending → Byline.analyze_pending, which
+bot's own pending-analysis job (AnalysisJobs.run_once → ArticleService.analyze_pending, which
 runs spaCy in worker processes) works through articles inserted as 'pending' in a fresh SQLite
 store. Prints a table; the target is a worst stall under 100 ms.
 

@@ -171,10 +171,16 @@ def _copies(ref: ArticleRef, links: list[SourceLink]) -> tuple[SourceLink, ...]:
     return tuple(link for link in links if (link.url, link.source) != (ref.url, ref.source))
 
 
+def attach_copies(
+    refs: Sequence[ArticleRef], links: dict[int, list[SourceLink]]
+) -> list[ArticleRef]:
+    """The references with the other places each article was published (links_of's answer)."""
+    return [dataclasses.replace(r, copies=_copies(r, links.get(r.id, []))) for r in refs]
+
+
 async def with_copies(session: AsyncSession, refs: Sequence[ArticleRef]) -> list[ArticleRef]:
     """The references with the other places each article was published."""
-    links = await links_of(session, sorted({r.id for r in refs}))
-    return [dataclasses.replace(r, copies=_copies(r, links.get(r.id, []))) for r in refs]
+    return attach_copies(refs, await links_of(session, sorted({r.id for r in refs})))
 
 
 async def quotes_with_copies(session: AsyncSession, quotes: Sequence[QuoteView]) -> list[QuoteView]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -198,6 +199,32 @@ async def quotes(
     stmt = _newest_first(stmt).order_by(Quote.rank).limit(limit * 3)
     merged = merge_quotes(await _quote_views(session, stmt))[:limit]
     return await link_store.quotes_with_copies(session, merged)
+
+
+async def quotes_of_articles(
+    session: AsyncSession, guild_id: int | None, article_ids: Sequence[int], per_article: int
+) -> dict[int, list[QuoteView]]:
+    """Each article's key quotes, best-ranked first, as quotes(article_id=…) gives them.
+
+    One query for every article (a digest asks for a dozen at once).
+    """
+    if not article_ids:
+        return {}
+    stmt = (
+        _quote_select(guild_id)
+        .where(Quote.article_id.in_(sorted(set(article_ids))))
+        .order_by(Quote.article_id, Quote.rank, Quote.id)
+    )
+    ranked: dict[int, list[QuoteView]] = {}
+    for view in await _quote_views(session, stmt):
+        ranked.setdefault(view.article.id, []).append(view)
+    best = [
+        q for views in ranked.values() for q in merge_quotes(views[: per_article * 3])[:per_article]
+    ]
+    out: dict[int, list[QuoteView]] = {}
+    for quote in await link_store.quotes_with_copies(session, best):
+        out.setdefault(quote.article.id, []).append(quote)
+    return out
 
 
 async def person_card(

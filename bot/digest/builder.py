@@ -96,7 +96,7 @@ async def build_digest(
     summaries = await queries.summaries(session, ids)
     people = await queries.people_of(session, ids)
     links = await link_store.links_of(session, ids)
-    items: list[DigestItem] = []
+    chosen: list[tuple[_Group, list[int], set[str]]] = []
     absorbed: list[int] = []
     more = 0
     for group in groups:
@@ -113,31 +113,33 @@ async def build_digest(
             ):
                 absorbed.extend(m.id for m in group.members)
                 continue
-        if len(items) >= max_articles:
+        if len(chosen) >= max_articles:
             more += 1
             continue
-        quotes: dict[int, list[QuoteView]] = {
-            m.id: await queries.quotes(session, guild_id, article_id=m.id, limit=QUOTES_PER_ARTICLE)
-            for m in group.members
-        }
+        chosen.append((group, earlier, seen_quotes))
+    quotes = await queries.quotes_of_articles(
+        session, guild_id, [m.id for g, _, _ in chosen for m in g.members], QUOTES_PER_ARTICLE
+    )
+    items: list[DigestItem] = []
+    for group, earlier, seen_quotes in chosen:
         best = max(
             group.members,
             key=lambda m: (
                 len(links.get(m.id, [])),
-                len(quotes[m.id]),
+                len(quotes.get(m.id, [])),
                 len(" ".join(summaries.get(m.id, []))),
                 -m.id,
             ),
         )
         members = [best, *(m for m in group.members if m.id != best.id)]
-        every = [q for m in members for q in quotes[m.id]]
+        every = [q for m in members for q in quotes.get(m.id, [])]
         merged = [q for q in merge_quotes(every) if quote_key(q.text) not in seen_quotes]
         # A quote several outlets carry first, then named speakers before unnamed ones.
         merged.sort(key=lambda q: (-len(q.also_in), q.speaker is None))
         names: list[str] = []
         for m in members:
             names.extend(n for n in people.get(m.id, []) if n not in names)
-        [ref] = await link_store.with_copies(session, [best])
+        [ref] = link_store.attach_copies([best], links)
         items.append(
             DigestItem(
                 ref=ref,

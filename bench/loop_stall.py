@@ -23,6 +23,7 @@ from bot.domain import ArticleStatus
 from bot.scheduling.analysis_jobs import AnalysisJobs
 from bot.scheduling.jobs import JobScheduler
 from bot.settings import Settings
+from bot.stories.preload import preload
 
 GOLD = Path(__file__).resolve().parents[1] / "tests" / "gold" / "articles"
 TICK_S = 0.010
@@ -62,6 +63,8 @@ async def _measure(articles: int, workers: int) -> dict[str, float]:
         app = await App.open(settings, processes=True)
         try:
             await _insert_pending(app, articles)
+            # As the bot's setup_hook does before it connects.
+            await asyncio.to_thread(preload)
             # The bot's own pending-analysis job body, called directly.
             pending = AnalysisJobs(JobScheduler(), app.articles)
             lateness: list[float] = []

@@ -21,6 +21,7 @@ from bot.scheduling.follow_jobs import FollowJobs
 from bot.scheduling.jobs import JobScheduler
 from bot.scheduling.source_jobs import SourceJobs
 from bot.settings import Settings
+from bot.stories.preload import preload
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,8 @@ class BylineBot(commands.AutoShardedBot):
         if self.sync_only:
             return
         app = self.app
+        # The libraries an ingest needs in this process load now, off the event loop.
+        await asyncio.to_thread(preload)
         await app.articles.reset_stale_analyzing()
         scheduled = await self.digest_jobs.rebuild()
         logger.info(

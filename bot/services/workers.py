@@ -31,6 +31,7 @@ from bot.domain import IngestOutcome, IngestStatus
 from bot.errors import AnalysisInterrupted, BylineError, InvalidInput
 from bot.ingest.cleaning import clean_with_hints
 from bot.stories.copies import signature
+from bot.stories.preload import preload
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +83,18 @@ class AnalysisWorker:
         # Three renewals per lease: one late renewal (a slow database) does not lose it.
         self.renew_every_s = renew_every_s or lease.total_seconds() / 3
         self._in_flight: set[int] = set()
+        self._preloaded = False
 
     async def run_once(self, limit: int | None = None) -> list[IngestOutcome]:
         """Claim up to one batch and finish it; an empty list when nothing is claimable."""
         size = self.batch if limit is None else max(0, min(self.batch, limit))
         if size == 0:
             return []
+        if not self._preloaded:
+            # Storing an analysis computes its copy signature and key terms here, in this
+            # process: their libraries load once, on a helper thread, not on the event loop.
+            await asyncio.to_thread(preload)
+            self._preloaded = True
         async with self.db.writer() as session:
             claimed = await article_store.claim_pending(
                 session,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.db import queries
 from bot.db.engine import Database
 from bot.domain import EventView, PersonCard, QuoteView
@@ -21,18 +23,22 @@ class PeopleService:
 
     async def find(self, name: str, guild_id: int | None) -> int:
         """The id of the person best matching a name, or NotFound with close matches."""
+        async with self.db.reader() as session:
+            return await self._find(session, name, guild_id)
+
+    async def _find(self, session: AsyncSession, name: str, guild_id: int | None) -> int:
+        # Within the caller's unit of work: each one costs more than a statement.
         query = bounded(name, "name")
         if not query:
             raise InvalidInput("give a person's name")
-        async with self.db.reader() as session:
-            if query.isdigit():
-                if await queries.person_by_id(session, guild_id, int(query)) is not None:
-                    return int(query)
-            key = name_key(query)
-            found = await queries.people_by_key(session, guild_id, key, limit=1)
-            if found:
-                return found[0][0]
-            pool = await queries.people_by_prefix(session, guild_id, key[:3], HINT_POOL)
+        if query.isdigit():
+            if await queries.person_by_id(session, guild_id, int(query)) is not None:
+                return int(query)
+        key = name_key(query)
+        found = await queries.people_by_key(session, guild_id, key, limit=1)
+        if found:
+            return found[0][0]
+        pool = await queries.people_by_prefix(session, guild_id, key[:3], HINT_POOL)
         from rapidfuzz import fuzz, process  # only a miss needs it (CLI start time)
 
         choices = {pid: pname for pid, pname in pool}
@@ -42,8 +48,8 @@ class PeopleService:
 
     async def who(self, name: str, guild_id: int | None = None) -> PersonCard:
         """A person's card."""
-        pid = await self.find(name, guild_id)
         async with self.db.reader() as session:
+            pid = await self._find(session, name, guild_id)
             card = await queries.person_card(session, guild_id, pid)
         if card is None:
             raise NotFound(f'no person matching "{name}" in the articles')
@@ -66,8 +72,8 @@ class PeopleService:
         limit: int = 50,
     ) -> list[QuoteView]:
         """Key quotes, optionally by one person and/or from one article."""
-        person_id = await self.find(person, guild_id) if person else None
         async with self.db.reader() as session:
+            person_id = await self._find(session, person, guild_id) if person else None
             if article_id is not None and (
                 await queries.article_ref(session, guild_id, article_id) is None
             ):
@@ -80,8 +86,8 @@ class PeopleService:
         self, person: str, guild_id: int | None = None
     ) -> tuple[str, list[EventView]]:
         """A person's events in date order."""
-        pid = await self.find(person, guild_id)
         async with self.db.reader() as session:
+            pid = await self._find(session, person, guild_id)
             name = await queries.person_by_id(session, guild_id, pid)
             views = await queries.timeline(session, guild_id, pid)
         return (name or person), views

@@ -358,17 +358,48 @@ async def events(
     session: AsyncSession, guild_id: int | None, query: str | None = None, limit: int = 25
 ) -> list[EventView]:
     """Events whose name or place has the query's words (the last one as a prefix), newest first."""
+    stmt = await _matching(session, _event_select(guild_id), guild_id, query, limit)
+    return [] if stmt is None else (await _event_views(session, stmt))[:limit]
+
+
+async def _matching(
+    session: AsyncSession, stmt: Select[Any], guild_id: int | None, query: str | None, limit: int
+) -> Select[Any] | None:
+    """The event rows of stmt that match the query, newest first (None: nothing matches)."""
     terms = dialect.fts_terms(query or "")
-    stmt = _event_select(guild_id)
     if terms:
         # The newest matches straight from the full-text index, then their rows.
         found = dialect.event_matches(session, terms, _shown(guild_id), limit * 4)
         ids = [int(i) for i in await session.scalars(found)]
         if not ids:
-            return []
+            return None
         stmt = stmt.where(Event.id.in_(ids))
-    stmt = _newest_first(stmt).order_by(Event.id).limit(limit * 4)
-    return (await _event_views(session, stmt))[:limit]
+    # Rows of one event in several articles fold into one view: read more than asked.
+    return _newest_first(stmt).order_by(Event.id).limit(limit * 4)
+
+
+async def event_choices(
+    session: AsyncSession, guild_id: int | None, query: str | None, limit: int = 25
+) -> list[tuple[int, str, date | None, date | None]]:
+    """(id, name, start, end) of the events events() finds, without people or sentences.
+
+    Autocomplete asks on every keystroke and shows a label only; the same event's rows fold and
+    name it as _event_views does.
+    """
+    columns = select(
+        Event.id, Event.merge_key, Event.name, Event.when_start, Event.when_end, Event.where
+    ).join(Article, Article.id == Event.article_id)
+    stmt = await _matching(session, columns.where(_shown(guild_id)), guild_id, query, limit)
+    if stmt is None:
+        return []
+    groups: dict[str, list[tuple[Any, ...]]] = {}
+    for row in await session.execute(stmt):
+        groups.setdefault(str(row[1]), []).append(row._tuple())
+    labels = []
+    for members in list(groups.values())[:limit]:
+        named = max(members, key=lambda r: (r[5] is not None, r[3] is not None, len(r[2])))
+        labels.append((int(members[0][0]), str(named[2]), named[3], named[4]))
+    return labels
 
 
 async def event_by_id(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.db import queries
 from bot.db.engine import Database
 from bot.domain import EventView
@@ -9,14 +11,14 @@ from bot.errors import NotFound
 from bot.services.common import bounded
 
 
-def event_label(view: EventView) -> str:
+def event_label(name: str, when_start: date | None, when_end: date | None) -> str:
     """A short label for a choice list: name · date."""
-    parts = [view.name]
-    if view.when_start:
+    parts = [name]
+    if when_start:
         parts.append(
-            view.when_start.isoformat()[:7]
-            if view.when_end and view.when_end != view.when_start
-            else view.when_start.isoformat()
+            when_start.isoformat()[:7]
+            if when_end and when_end != when_start
+            else when_start.isoformat()
         )
     return " · ".join(parts)[:100]
 
@@ -51,5 +53,7 @@ class EventService:
         self, typed: str, guild_id: int | None, limit: int = 25
     ) -> list[tuple[int, str]]:
         """Autocomplete: events matching what was typed."""
-        views = await self.search(typed[:100], guild_id, limit)
-        return [(v.id, event_label(v)) for v in views]
+        query = bounded(typed[:100], "search")
+        async with self.db.reader() as session:
+            found = await queries.event_choices(session, guild_id, query, limit)
+        return [(eid, event_label(name, start, end)) for eid, name, start, end in found]

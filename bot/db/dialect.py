@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, select, table, text
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import Insert
 
@@ -71,6 +71,43 @@ def search_upgrade_ddl(dialect: str) -> list[str]:
         "CREATE INDEX IF NOT EXISTS ix_articles_title_fts ON articles USING gin "
         f"({_PG_TITLE_TSV.format(t='')})",
     ]
+
+
+# Revision 0009 (PostgreSQL): the vectors stored beside the rows they index, so neither a
+# GIN recheck nor a newest-first walk recomputes to_tsvector per row.
+_PG_ARTICLES_TSV = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(clean_text, ''))"
+_PG_STORED_VECTORS = {
+    "articles": (_PG_ARTICLES_TSV, "ix_articles_fts"),
+    "events": (_PG_EVENTS_TSV.format(t=""), "ix_events_fts"),
+}
+
+
+def stored_vectors_upgrade_ddl(dialect: str) -> list[str]:
+    """Statements adding the stored search vectors (none on SQLite, whose FTS5 has its own)."""
+    if dialect == "sqlite":
+        return []
+    statements = []
+    for name, (expression, old_index) in _PG_STORED_VECTORS.items():
+        statements += [
+            f"ALTER TABLE {name} ADD COLUMN search_tsv tsvector "
+            f"GENERATED ALWAYS AS ({expression}) STORED",
+            f"CREATE INDEX ix_{name}_search_tsv ON {name} USING gin (search_tsv)",
+            f"DROP INDEX IF EXISTS {old_index}",
+        ]
+    return statements
+
+
+def stored_vectors_downgrade_ddl(dialect: str) -> list[str]:
+    """Statements moving back to the expression indexes of revision 0003."""
+    if dialect == "sqlite":
+        return []
+    statements = []
+    for name, (expression, old_index) in _PG_STORED_VECTORS.items():
+        statements += [
+            f"CREATE INDEX IF NOT EXISTS {old_index} ON {name} USING gin ({expression})",
+            f"ALTER TABLE {name} DROP COLUMN search_tsv",
+        ]
+    return statements
 
 
 def search_downgrade_ddl(dialect: str) -> list[str]:
@@ -143,7 +180,7 @@ def _pg_query(terms: list[str], prefix_last: bool) -> str:
     return " & ".join(words)
 
 
-def article_matches(
+async def article_matches(
     session: AsyncSession, terms: list[str], where: ColumnElement[bool], pool: int
 ) -> Select[Any]:
     """(id, relevance) of the newest pool articles matching every term among those where holds.
@@ -160,18 +197,15 @@ def article_matches(
             .order_by(fts.c.rowid.desc())
             .limit(pool)
         )
-    # Ranking would recompute each candidate's tsvector; newest first is the order here, in
-    # the form that keeps the GIN index (a rare word otherwise walks the whole table).
+    # Ranking would read each candidate's whole vector; newest first is the order here.
+    match = literal_column("articles.search_tsv").op("@@")(
+        func.plainto_tsquery("english", " ".join(terms))
+    )
+    newest = await _pg_newest_first(session, Article.__table__, match, Article.id)
     return (
         select(Article.id, (-Article.id).label("relevance"))
-        .where(
-            text(
-                "to_tsvector('english', coalesce(articles.title, '') || ' ' || "
-                "coalesce(articles.clean_text, '')) @@ plainto_tsquery('english', :q)"
-            ).bindparams(q=" ".join(terms)),
-            where,
-        )
-        .order_by(_gin_first(Article.id))
+        .where(match, where)
+        .order_by(newest)
         .limit(pool)
     )
 
@@ -206,14 +240,30 @@ def title_matches(
 def _gin_first(key: Any) -> Any:
     """Newest first, in a form PostgreSQL cannot read from the primary key backwards.
 
-    Its planner prices to_tsvector per row far below what it costs, so for a word of a few
-    rows it walks the whole table newest first recomputing it (seconds at 100,000 articles);
-    ordering on an expression leaves it the GIN index, whose cost follows the matches.
+    Its planner can price a walk of the whole table newest first below the GIN index for a
+    word of a few rows (seconds at 100,000 articles); ordering on an expression leaves it the
+    index, whose cost follows the matches.
     """
     return (key + 0).desc()
 
 
-def event_matches(
+# Rows a word may match and still be read from the GIN index and sorted (a few milliseconds);
+# a commoner word is found faster by walking the newest rows, where its matches are dense.
+PG_INDEX_READ_MAX = 2000
+
+
+async def _pg_newest_first(
+    session: AsyncSession, source: Any, match: ColumnElement[bool], key: Any
+) -> Any:
+    """The newest-first order whose plan suits how many rows match (counted up to a cap)."""
+    capped: Select[Any] = (
+        select(literal_column("1")).select_from(source).where(match).limit(PG_INDEX_READ_MAX)
+    )
+    matching = int(await session.scalar(select(func.count()).select_from(capped.subquery())) or 0)
+    return _gin_first(key) if matching < PG_INDEX_READ_MAX else key.desc()
+
+
+async def event_matches(
     session: AsyncSession, terms: list[str], where: ColumnElement[bool], limit: int
 ) -> Select[Any]:
     """Ids of the newest events whose name or place has every term (the last as a prefix)."""
@@ -231,16 +281,15 @@ def event_matches(
             .order_by(fts.c.rowid.desc())
             .limit(limit)
         )
+    vector_match = literal_column("events.search_tsv").op("@@")(
+        func.to_tsquery("english", _pg_query(terms, True))
+    )
+    newest = await _pg_newest_first(session, Event.__table__, vector_match, Event.id)
     return (
         select(Event.id)
         .join(Article, Article.id == Event.article_id)
-        .where(
-            text(f"{_PG_EVENTS_TSV.format(t='events.')} @@ to_tsquery('english', :q)").bindparams(
-                q=_pg_query(terms, True)
-            ),
-            where,
-        )
-        .order_by(_gin_first(Event.id))
+        .where(vector_match, where)
+        .order_by(newest)
         .limit(limit)
     )
 

@@ -369,7 +369,7 @@ async def _matching(
     terms = dialect.fts_terms(query or "")
     if terms:
         # The newest matches straight from the full-text index, then their rows.
-        found = dialect.event_matches(session, terms, _shown(guild_id), limit * 4)
+        found = await dialect.event_matches(session, terms, _shown(guild_id), limit * 4)
         ids = [int(i) for i in await session.scalars(found)]
         if not ids:
             return None
@@ -525,7 +525,7 @@ async def search(
     terms = dialect.fts_terms(text)
     if not terms:
         return []
-    pool = dialect.article_matches(session, terms, _shown(guild_id), max(SEARCH_POOL, limit))
+    pool = await dialect.article_matches(session, terms, _shown(guild_id), max(SEARCH_POOL, limit))
     ranked = sorted((float(r[1]), -int(r[0])) for r in await session.execute(pool))[:limit]
     ids = [-negated for _, negated in ranked]
     if not ids:

@@ -226,3 +226,23 @@ def test_a_nested_line_ending_a_sentence_is_not_the_next_sentence_s() -> None:
         "\u2018The budget can\u2019t take it.\u2019\u201d"
     )
     assert quotes_of(text)["Make it bigger."].speaker == "Joan Tully"
+
+
+def test_pronouns_about_someone_else_do_not_give_a_speaker_a_gender() -> None:
+    # "her agent, Quentin Marsh" and "tells her" are about the novelist, not Marsh; nor is
+    # the "She" inside his quote, so "he said" may still be him.
+    text = (
+        "Odile Varga, a novelist, has published nine books. Her agent, Quentin Marsh, reads"
+        " every draft and tells her only whether to keep going.\n\n"
+        "Marsh, reached in Boston, agreed. \u201cShe never misses a deadline,\u201d he said."
+    )
+    assert quotes_of(text)["She never misses a deadline,"].speaker == "Quentin Marsh"
+
+
+def test_a_pronoun_in_a_clause_about_a_noun_is_not_the_named_subject() -> None:
+    text = (
+        "Bettina Kroll has built boats for forty years. Ansel Vey is the second apprentice"
+        " she has hired.\n\n"
+        "\u201cI came for a summer and stayed,\u201d he said."
+    )
+    assert quotes_of(text)["I came for a summer and stayed,"].speaker == "Ansel Vey"

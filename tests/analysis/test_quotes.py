@@ -246,3 +246,12 @@ def test_a_pronoun_in_a_clause_about_a_noun_is_not_the_named_subject() -> None:
         "\u201cI came for a summer and stayed,\u201d he said."
     )
     assert quotes_of(text)["I came for a summer and stayed,"].speaker == "Ansel Vey"
+
+
+def test_he_said_prefers_the_main_subject_over_people_in_a_clause_inside_it() -> None:
+    # Corwin Dale heads the sentence; Petra and Milo are named only inside its clauses.
+    text = (
+        "Corwin Dale would not say whether Ivo Petra knew about the loan before Milo Brandt"
+        " resigned. \u201cThe books will speak for themselves,\u201d he said."
+    )
+    assert quotes_of(text)["The books will speak for themselves,"].speaker == "Corwin Dale"

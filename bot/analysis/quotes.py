@@ -231,6 +231,15 @@ class QuoteAttributor:
         return None, None, False
 
     def _resolve_subject(self, tok: Token) -> tuple[int | None, str | None, bool]:
+        if tok.lower_ in {"who", "that"} and tok.head.dep_ == "relcl":
+            # "the minister, Ana Ruiz, who called it '…'": the clause's noun speaks.
+            tok = tok.head.head
+        elif tok.dep_ == "nsubjpass" and tok.head.lemma_.lower() in SPEECH_VERBS:
+            # "The deal was announced by the minister": the agent speaks, not the deal.
+            agent = next((c for c in tok.head.children if c.dep_ == "agent"), None)
+            by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
+            if by is not None:
+                tok = by
         subtree = list(tok.subtree)
         phrase = self.doc[subtree[0].i : subtree[-1].i + 1].text
         ci = self.people.cluster_of_token(tok)

@@ -292,3 +292,21 @@ def test_a_short_form_that_is_also_a_place_word_names_the_person_already_introdu
         "\u201cThe quotas will be cut by a fifth,\u201d Park said."
     )
     assert quotes_of(text)["The quotas will be cut by a fifth,"].speaker == "Park Seo-yeon"
+
+
+def test_who_in_a_relative_clause_is_the_noun_it_hangs_on() -> None:
+    text = (
+        "The ceasefire was welcomed by the region's governor, Teodor Maslak, who called it"
+        " \u201ca small door, but a door that opens outward.\u201d"
+    )
+    quotes = quotes_of(text)
+    assert quotes["a small door, but a door that opens outward."].speaker == "Teodor Maslak"
+
+
+def test_a_passive_speech_verb_gives_the_quote_to_its_agent() -> None:
+    text = (
+        "The new timetable was announced by the transport secretary, Wilhelmina Oduya:"
+        " \u201cEvery line will run until midnight from June.\u201d"
+    )
+    quotes = quotes_of(text)
+    assert quotes["Every line will run until midnight from June."].speaker == "Wilhelmina Oduya"

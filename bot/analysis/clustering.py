@@ -71,6 +71,7 @@ class Clusterer:
         self.mentions = finder.mentions
         self.name_hints = name_hints
         self.clusters: list[Cluster] = []
+        self._unmatched_full: list[Mention] = []
 
     def run(self) -> list[Cluster]:
         """All clustering steps, in order."""
@@ -78,8 +79,31 @@ class Clusterer:
         self.apply_hints()
         self.sweep_surnames()
         self.drop_unlikely()
+        self.adopt_fuller_names()
         self.sweep_surnames(single=True)
         return self.clusters
+
+    def adopt_fuller_names(self) -> None:
+        """'Montell Figgins, who represents …' (tagged an organisation), then 'Figgins said':
+        the full name is the fuller form of the one person the story calls by that surname."""
+        for mention in self._unmatched_full:
+            surname = core_words(mention.words)[-1].lower()
+            namesakes = [
+                ci
+                for ci, cluster in enumerate(self.clusters)
+                if core_words(cluster.words)[-1].lower() == surname
+            ]
+            if len(namesakes) != 1 or len(core_words(self.clusters[namesakes[0]].words)) != 1:
+                continue
+            if any(
+                m.token_start < mention.token_end and mention.token_start < m.token_end
+                for m in self.mentions
+            ):
+                continue
+            mention.cluster = namesakes[0]
+            self.clusters[namesakes[0]].words = list(mention.words)
+            self.mentions.append(mention)
+        self.mentions.sort(key=lambda m: m.start)
 
     def cluster(self) -> None:
         """Group mentions into people: full names first, then short forms by the nearest match."""
@@ -123,6 +147,10 @@ class Clusterer:
                 self.clusters.append(Cluster(words=list(mention.words)))
                 best = len(self.clusters) - 1
             mention.cluster = best
+        # Kept aside: a full name NER took for an organisation may be a surname's fuller form.
+        self._unmatched_full = [
+            m for m in self.mentions if m.cluster < 0 and len(core_words(m.words)) >= 2
+        ]
         # Weak mentions that matched nobody are not people.
         self.mentions[:] = [m for m in self.mentions if m.cluster >= 0]
 
@@ -182,6 +210,8 @@ class Clusterer:
                     continue  # part of a full name
                 if self.finder.is_non_person(span.start, span.end, [surname]):
                     continue
+                if len(span) == 1 and span[0].pos_ == "PRON":
+                    continue  # "He urged …" in a story about Liu He is a pronoun
                 last = span[-1]
                 if last.dep_ == "compound" and last.head.pos_ == "NOUN" and last.head.i > last.i:
                     continue  # "the Trump administration" names an administration, not the man

@@ -147,14 +147,22 @@ class Coreference:
         window_start = max(0, before - 1500)
         # "a neighbor who asked not to be named … she said": the pronoun is that unnamed person's.
         unnamed_at = self.last_unnamed_person(before)
-        candidates: list[tuple[float, int]] = []
+        candidates: list[tuple[float, int, int]] = []
         here = self.quote_at(before)
+        # Distance counts sentences, not names: within one sentence the grammar decides.
         rank = -1
-        for offset, ci in reversed(self.references[:cut]):
+        sentence, last = -1, before
+        for order, (offset, ci) in enumerate(reversed(self.references[:cut])):
             quoted = self.quote_at(offset)
             if quoted is not None and quoted != here:
                 continue
-            rank += 1
+            tok = self.token_at(offset)
+            start = tok.sent.start if tok is not None else offset
+            # The parser may run a sentence on into the next paragraph: a break ends it.
+            if start != sentence or "\n\n" in self.doc.text[offset:last]:
+                rank += 1
+                sentence = start
+            last = offset
             if offset < window_start:
                 break
             if ci == avoid:
@@ -162,23 +170,21 @@ class Coreference:
             cluster_gender = self.clusters[ci].gender
             if gender is not None and cluster_gender is not None and cluster_gender != gender:
                 continue
-            tok = self.token_at(offset)
-            subject = (
-                tok is not None
-                and tok.dep_ in {"nsubj", "nsubjpass"}
-                or (
-                    tok is not None
-                    and tok.head.dep_ in {"nsubj", "nsubjpass"}
-                    and tok.dep_ in {"compound", "flat"}
-                )
+            head = _subject_of(tok) if tok is not None else None
+            subject = head is not None
+            main = head is not None and _in_main_clause(head)
+            score = (
+                -rank
+                + (1.5 if subject else 0.0)
+                + (1.5 if main else 0.0)
+                + (0.5 if cluster_gender == gender else 0.0)
             )
-            score = -rank + (1.5 if subject else 0.0) + (0.5 if cluster_gender == gender else 0.0)
             if unnamed_at is not None and unnamed_at > offset:
                 continue
-            candidates.append((score, ci))
+            candidates.append((score, -order, ci))
         if not candidates:
             return None
-        return max(candidates)[1]
+        return max(candidates)[2]
 
     def last_unnamed_person(self, before: int) -> int | None:
         """Offset of the latest 'a neighbor' / 'one resident' subject in the sentences before."""
@@ -206,3 +212,32 @@ class Coreference:
     def token_at(self, offset: int) -> Token | None:
         span = self.doc.char_span(offset, offset + 1, alignment_mode="expand")
         return span[0] if span is not None and len(span) else None
+
+
+def _subject_of(tok: Token) -> Token | None:
+    """The subject a name is part of: itself, its head ("Maria Lopez"), or the noun it is in
+    apposition to ("the chief financial officer, Maria Lopez, made the point")."""
+    node = tok
+    if node.dep_ in {"compound", "flat"}:
+        node = node.head
+    if node.dep_ == "appos":
+        node = node.head
+    return node if node.dep_ in {"nsubj", "nsubjpass"} else None
+
+
+def _in_main_clause(subject: Token) -> bool:
+    """A subject of its sentence's main verb, not of a clause inside it ('whether X slept').
+
+    The parser sometimes runs a sentence on into the next paragraph; a clause hung on a verb
+    of an earlier paragraph starts a sentence of its own."""
+    verb = subject.head
+    while verb.head.i != verb.i:
+        if verb.dep_ not in {"conj", "ccomp", "advcl", "relcl", "acl", "xcomp", "pcomp"}:
+            return True  # hung on a noun or the like: nothing to be embedded in
+        low, high = sorted((verb.i, verb.head.i))
+        if "\n\n" in verb.doc[low : high + 1].text:
+            return True
+        if verb.dep_ != "conj":
+            return False
+        verb = verb.head
+    return True

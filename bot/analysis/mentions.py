@@ -159,6 +159,7 @@ class MentionFinder:
         self.doc = doc
         self.text: str = doc.text
         self.mentions: list[Mention] = []
+        self._rarer_swallowed: list[tuple[int, int]] = []
         self._labels: dict[str, set[str]] = {}
         self.label_counts: dict[str, dict[str, int]] = {}
         for ent in doc.ents:
@@ -170,6 +171,10 @@ class MentionFinder:
         doc = self.doc
         # "Park Ji-hoon": Park is a common Korean surname, written first.
         checked = words[1:] if len(words) >= 2 and words[0] == "Park" else words
+        named = (m.words for m in self.mentions if len(m.words) >= 2)
+        if len(words) == 1 and any(words[0] in full for full in named):
+            # "Park said" after "Park Ji-hoon": the short form of a person already named.
+            checked = []
         if any(w.lower() in NON_PERSON_WORDS for w in checked):
             return True
         before = doc[span_start - 1] if span_start > 0 else None
@@ -424,6 +429,11 @@ class MentionFinder:
         self._collect_nicknamed()
         self._collect_bracketed_names()
         self._collect_speakers()
+        for start, end in self._rarer_swallowed:
+            before = len(self.mentions)
+            self.add(start, end)
+            if len(self.mentions) > before:
+                self.mentions[-1].weak = True
         self.mentions.sort(key=lambda m: m.start)
         return self.mentions
 
@@ -442,17 +452,23 @@ class MentionFinder:
             while i < ent.end:
                 tok = doc[i]
                 saint = i > 0 and doc[i - 1].lower_.rstrip(".") in {"st", "saint", "san", "santa"}
+                common = tok.lower_ in GIVEN_NAMES
                 if (
                     tok.text[:1].isupper()
-                    and tok.lower_ in GIVEN_NAMES
+                    and (common or tok.lower_ in KNOWN_GIVEN_NAMES)
                     and tok.pos_ == "PROPN"
                     and not saint
                 ):
                     k = i + 1
                     while k < len(doc) and doc[k].pos_ == "PROPN" and doc[k].text[:1].isupper():
                         k += 1
-                    if k - i >= 2:
+                    if k - i >= 2 and common:
                         self.add(i, k)
+                    elif k - i >= 2:
+                        # A rarer given name only names a person the story names anyway
+                        # ("Penelope Muse Abernathy of the University …", then "Abernathy"),
+                        # and only once every other way of finding names has had its say.
+                        self._rarer_swallowed.append((i, k))
                     i = k
                 else:
                     i += 1

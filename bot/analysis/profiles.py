@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from bot.analysis.clustering import Cluster
 from bot.analysis.mentions import Mention, bare, core_words
@@ -15,7 +15,9 @@ from bot.analysis.names import (
     MALE_HONORIFICS,
     MALE_NAMES,
 )
+from bot.analysis.quote_spans import find_spans
 
+_PRONOUNS = frozenset({"he", "him", "his", "himself", "she", "her", "hers", "herself"})
 _PARTY = re.compile(r"\s*\((?:[RDI]|Ind|Lab|Con|LD|SNP)-[A-Za-z. ]{1,12}\)")
 
 
@@ -94,6 +96,8 @@ class ProfileBuilder:
 
     def pronoun_evidence(self) -> None:
         """Learn genders from pronouns in sentences that name exactly one person."""
+        # A pronoun inside a quote is the speaker's word for someone else ("She rewrote it").
+        quoted = [(span.start, span.end) for span in find_spans(self.text)]
         for sent in self.doc.sents:
             named = {self.token_cluster[t.i] for t in sent if t.i in self.token_cluster}
             if len(named) != 1:
@@ -101,7 +105,31 @@ class ProfileBuilder:
             (ci,) = named
             for tok in sent:
                 low = tok.lower_
+                if low in _PRONOUNS and not self._may_refer_to_name(tok, quoted):
+                    continue
                 if low in {"he", "him", "his", "himself"}:
                     self.clusters[ci].male += 1
                 elif low in {"she", "her", "hers", "herself"}:
                     self.clusters[ci].female += 1
+
+    def _may_refer_to_name(self, tok: Token, quoted: list[tuple[int, int]]) -> bool:
+        """Whether a pronoun can be the sentence's named person, for gender evidence."""
+        if any(start <= tok.idx < end for start, end in quoted):
+            return False
+        # "X is the first apprentice she has taken on": the pronoun in a clause about a
+        # noun is someone else ("X, who said he …" hangs the clause on the name itself).
+        for ancestor in tok.ancestors:
+            if ancestor.dep_ == "relcl":
+                return ancestor.head.i in self.token_cluster
+        head = tok.head
+        if tok.dep_ == "poss" and any(t.i in self.token_cluster for t in head.subtree):
+            return False  # "her editor, Marcus Tilden": nobody is their own editor
+        if tok.dep_ in {"dobj", "dative", "iobj"}:
+            # "X tells her": a named subject's object pronoun is someone else (else "herself").
+            subjects = [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+            if head.dep_ == "conj" and not subjects:
+                subjects = [c for c in head.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+            named = (t.i in self.token_cluster for s in subjects for t in s.subtree)
+            if any(named):
+                return False
+        return True

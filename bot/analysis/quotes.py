@@ -95,6 +95,13 @@ def organization_of(tok: Token, skip: Callable[[Span], bool] | None = None) -> s
     ent = _entity_of(tok)
     if ent is not None and ent.label_ in {"ORG", "GPE", "NORP"} and tok.pos_ == "PROPN":
         return _strip_the(ent.text)
+    if ent is None and tok.pos_ == "PROPN" and tok.text[:1].isupper():
+        # "Big Machine have denied it": NER missed the name here but called it an
+        # organisation elsewhere in the story.
+        run = _proper_run(tok).text
+        same = [e for e in tok.doc.ents if e.label_ == "ORG" and _strip_the(e.text) == run]
+        if any(not (skip and skip(e)) for e in same):
+            return run
     lemma = tok.lemma_.lower() if tok.pos_ == "NOUN" else tok.lower_
     if tok.pos_ == "NOUN" and lemma in _SPOKES:
         # "a Foreign Office spokesperson", "a spokesperson for Tesco": the organisation speaks.
@@ -231,6 +238,15 @@ class QuoteAttributor:
         return None, None, False
 
     def _resolve_subject(self, tok: Token) -> tuple[int | None, str | None, bool]:
+        if tok.lower_ in {"who", "that"} and tok.head.dep_ == "relcl":
+            # "the minister, Ana Ruiz, who called it '…'": the clause's noun speaks.
+            tok = tok.head.head
+        elif tok.dep_ == "nsubjpass" and tok.head.lemma_.lower() in SPEECH_VERBS:
+            # "The deal was announced by the minister": the agent speaks, not the deal.
+            agent = next((c for c in tok.head.children if c.dep_ == "agent"), None)
+            by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
+            if by is not None:
+                tok = by
         subtree = list(tok.subtree)
         phrase = self.doc[subtree[0].i : subtree[-1].i + 1].text
         ci = self.people.cluster_of_token(tok)
@@ -253,6 +269,9 @@ class QuoteAttributor:
                 ci = self.people.resolve_pronoun("they", tok.idx)
             elif tok.lower_ in {"it", "they"}:
                 ci, organization = self._previous_subject(tok)
+                if ci is None and organization is None and tok.lower_ == "it":
+                    # 'They put out a statement. "…," it says': "it" is the statement.
+                    ci, organization = self._document_just_named(tok)
             elif tok.lemma_.lower() in _ISSUED and tok.pos_ == "NOUN":
                 ci, organization = self._issuer(tok)
         self._organization = organization
@@ -319,10 +338,24 @@ class QuoteAttributor:
                 break
         return None, None
 
-    def _issuer(self, tok: Token) -> tuple[int | None, str | None]:
+    def _document_just_named(self, tok: Token) -> tuple[int | None, str | None]:
+        """The issuer of a statement or letter the sentence before tok's names as an object."""
+        before = self._sentences_before(tok, count=1)
+        for noun in before[0] if before else []:
+            if (
+                noun.pos_ == "NOUN"
+                and noun.lemma_.lower() in _ISSUED
+                and noun.dep_ in {"dobj", "pobj"}
+                and not self._in_quote(noun.idx)
+            ):
+                return self._issuer(noun, include=True)
+        return None, None
+
+    def _issuer(self, tok: Token, *, include: bool = False) -> tuple[int | None, str | None]:
         """'"…," the statement said': whoever the story said issued the statement."""
         lemma = tok.lemma_.lower()
-        for sent in self._sentences_before(tok):
+        # include: tok is the document itself, named in its issuer's own sentence.
+        for sent in ([tok.sent] if include else []) + self._sentences_before(tok):
             for noun in sent:
                 if noun.lemma_.lower() != lemma or self._in_quote(noun.idx):
                     continue
@@ -333,8 +366,16 @@ class QuoteAttributor:
                 if subject is None or subject.i == noun.i or subject.lemma_.lower() in _ISSUED:
                     continue
                 ci, organization, _ = self._source_of(subject, "they")
+                if ci is None and organization is None and subject.pos_ != "PRON":
+                    # "The company flat-out denied": the parser may hang the noun that
+                    # names the issuer under another word of the subject.
+                    nouns = [t for t in subject.subtree if t.pos_ == "NOUN" and t.i != subject.i]
+                    found = (organization_of(t, self._not_a_source) for t in nouns)
+                    organization = next((o for o in found if o is not None), None)
                 if subject.pos_ == "PRON" and subject.lower_ in {"he", "she"}:
                     ci = self.people.resolve_pronoun(subject.lower_, subject.idx)
+                elif subject.lower_ in {"it", "they"} and ci is None and organization is None:
+                    ci, organization = self._previous_subject(subject)
                 if ci is not None or organization is not None:
                     return ci, organization
         return None, None

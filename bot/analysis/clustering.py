@@ -23,6 +23,8 @@ from bot.analysis.names import (
 )
 
 _THING_LABELS = frozenset({"ORG", "GPE", "FAC", "LOC", "PRODUCT", "WORK_OF_ART", "EVENT"})
+# The words before a name that make it a thing, compared without their trailing dot.
+_NON_PERSON_PREV_BARE = frozenset(p.rstrip(".") for p in NON_PERSON_PREV)
 
 
 @dataclass
@@ -233,10 +235,7 @@ class Clusterer:
         """Names used for storms, parks, schools... in this article are not people here."""
         poisoned = set()
         for tok in self.doc:
-            if (
-                tok.lower_.rstrip(".") in {p.rstrip(".") for p in NON_PERSON_PREV}
-                and tok.text[:1].isupper()
-            ):
+            if tok.lower_.rstrip(".") in _NON_PERSON_PREV_BARE and tok.text[:1].isupper():
                 nxt = tok.nbor(1) if tok.i + 1 < len(self.doc) else None
                 if nxt is not None and nxt.text[:1].isupper():
                     poisoned.add(nxt.text)

@@ -34,6 +34,10 @@ class Coreference:
         self.clusters: list[Cluster] = clusterer.clusters
         self.token_cluster = token_cluster
         self.references = references
+        # Each token's sentence start, read once: pronoun resolution asks it per candidate.
+        self._sentence_start = [0] * len(doc)
+        for sent in doc.sents:
+            self._sentence_start[sent.start : sent.end] = [sent.start] * (sent.end - sent.start)
         self.role_references()
         self._ref_starts = [r[0] for r in self.references]
         # The words inside quote marks: a name said in a quote is not what the narrator's
@@ -157,7 +161,7 @@ class Coreference:
             if quoted is not None and quoted != here:
                 continue
             tok = self.token_at(offset)
-            start = tok.sent.start if tok is not None else offset
+            start = self._sentence_start[tok.i] if tok is not None else offset
             # The parser may run a sentence on into the next paragraph: a break ends it.
             if start != sentence or "\n\n" in self.doc.text[offset:last]:
                 rank += 1

@@ -200,15 +200,18 @@ def _is_trigger_noun(tok: Token) -> str | None:
     return None
 
 
-def _attached_date(tok: Token, sent: Span) -> Span | None:
-    """A DATE entity attached to this word, or to a participle modifying it ('the recall,
-    announced on Tuesday'), but not to some other clause with its own verb."""
+def _dates_in(sent: Span) -> list[Span]:
+    """The sentence's date entities that can date an event (read once per sentence)."""
+    return [e for e in sent.ents if _is_event_date(e)]
+
+
+def _attached_date(tok: Token, dates: list[Span]) -> Span | None:
+    """One of the sentence's dates attached to this word, or to a participle modifying it ('the
+    recall, announced on Tuesday'), but not to some other clause with its own verb."""
     targets = {tok.i} | {
         c.i for c in tok.children if c.dep_ in {"acl", "relcl"} and c.pos_ == "VERB"
     }
-    for ent in sent.ents:
-        if not _is_event_date(ent):
-            continue
+    for ent in dates:
         node = ent.root
         for _ in range(5):
             if node.i in targets:
@@ -233,7 +236,8 @@ def _is_idiom_or_source(tok: Token) -> bool:
         verb = head.head
         if verb.lemma_.lower() in _SPEECH_VERBS and tok.lemma_.lower() == "interview":
             # an interview dated on its own ("in an interview on Thursday") is kept
-            return _attached_date(tok, tok.sent) is None and _attached_date(verb, tok.sent) is None
+            dates = _dates_in(tok.sent)
+            return _attached_date(tok, dates) is None and _attached_date(verb, dates) is None
     return False
 
 
@@ -566,6 +570,7 @@ def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) ->
     found: list[EventResult] = []
     from_verb: set[int] = set()  # indexes into found of events named from a clause
     for sent in doc.sents:
+        sent_dates = _dates_in(sent)
         for tok in sent:
             lemma = tok.lemma_.lower()
             date_ent = None
@@ -580,22 +585,22 @@ def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) ->
                 kind = _is_trigger_noun(tok)
                 if kind is None or _is_idiom_or_source(tok):
                     continue
-                date_ent = _attached_date(tok, sent)
+                date_ent = _attached_date(tok, sent_dates)
                 strong = lemma in NOUN_KINDS
                 if not strong and date_ent is None:
                     continue  # a generic nominalization needs its own date to be an event
                 if date_ent is None and tok.head.pos_ in {"VERB", "AUX"}:
-                    date_ent = _attached_date(tok.head, sent)
+                    date_ent = _attached_date(tok.head, sent_dates)
                 is_verb = False
             elif (
                 tok.pos_ == "VERB"
                 and (lemma not in VERB_STOP or any(c.dep_ == "prt" for c in tok.children))
                 and tok.dep_ in {"ROOT", "conj", "ccomp", "advcl", "relcl", "xcomp"}
             ):
-                date_ent = _attached_date(tok, sent)
+                date_ent = _attached_date(tok, sent_dates)
                 if date_ent is None and tok.dep_ in {"advcl", "xcomp", "conj"}:
                     # "struck down on Thursday, ruling ...", "agreed on Tuesday to create ..."
-                    date_ent = _attached_date(tok.head, sent)
+                    date_ent = _attached_date(tok.head, sent_dates)
                     date_owner = tok.head
                 if date_ent is None and lemma not in VERB_NOUNS:
                     continue
@@ -610,7 +615,7 @@ def extract_events(doc: Doc, people: PersonIndex, published: datetime | None) ->
             else:
                 continue
             if date_ent is None:
-                dates = [e for e in sent.ents if _is_event_date(e)]
+                dates = sent_dates
                 date_ent = (
                     dates[0] if len(dates) == 1 and (is_verb or _near_date(tok, dates[0])) else None
                 )

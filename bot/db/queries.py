@@ -307,6 +307,13 @@ _EVENT_COLUMNS = (
 )
 
 
+def _best_named(
+    rows: list[tuple[Any, ...]], *, name: int, start: int, where: int
+) -> tuple[Any, ...]:
+    """The row that names one event best: placed, then dated, then the longest name."""
+    return max(rows, key=lambda r: (r[where] is not None, r[start] is not None, len(r[name])))
+
+
 async def _event_views(session: AsyncSession, stmt: Select[Any]) -> list[EventView]:
     """Group event rows (of _event_select) by merge key into one view per event."""
     rows = [r._tuple() for r in await session.execute(stmt)]
@@ -329,7 +336,7 @@ async def _event_views(session: AsyncSession, stmt: Select[Any]) -> list[EventVi
             for name in people_by_event.get(int(row[0]), []):
                 if name not in people:
                     people.append(name)
-        named = max(members, key=lambda r: (r[7] is not None, r[5] is not None, len(r[2])))
+        named = _best_named(members, name=2, start=5, where=7)
         views.append(
             EventView(
                 id=int(first[0]),
@@ -397,7 +404,7 @@ async def event_choices(
         groups.setdefault(str(row[1]), []).append(row._tuple())
     labels = []
     for members in list(groups.values())[:limit]:
-        named = max(members, key=lambda r: (r[5] is not None, r[3] is not None, len(r[2])))
+        named = _best_named(members, name=2, start=3, where=5)
         labels.append((int(members[0][0]), str(named[2]), named[3], named[4]))
     return labels
 
